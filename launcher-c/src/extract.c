@@ -1,0 +1,274 @@
+/* extract.c - every path is created with *at() relative to a directory fd
+ * we made ourselves, with O_EXCL|O_NOFOLLOW and explicit modes, so nothing
+ * already on disk (a symlink planted in the cache) can redirect a write. */
+#include "extract.h"
+#include "fsutil.h"
+#include "msg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#define SITE_PREFIX "site-packages/"
+#define SITE_PREFIX_LEN 14
+
+/* State of one extraction. */
+struct ex {
+	const struct extract_job *job;
+	char tmp[48];             /* "KEY.tmp-PID" */
+	int tmpfd, sitefd;        /* KEY.tmp-PID and KEY.tmp-PID/site */
+	int dirfd;                /* the directory of the last file written */
+	size_t dirlen;            /* its path under site/ (prefix of last path) */
+	char dirpath[CFG_MAX_LINE + 1];
+	int fd;                   /* the file being written */
+	XXH64_state_t hash;       /* of the bytes written so far */
+	uint64_t written;
+	int werr;                 /* errno of a failed write */
+};
+
+/* What to do about a failed write into the cache. */
+static const char *hint(int err)
+{
+	return err == ENOSPC || err == EDQUOT ? "free some space or set PYZAP_CACHE elsewhere"
+					      : "check the cache directory or set PYZAP_CACHE elsewhere";
+}
+
+/* Print the error for a failed write into the cache; 74 or 75. */
+static int write_error(struct ex *x, const char *op, const char *path, size_t n, int err)
+{
+	pz_error("%s %s/%s/site/%.*s: %s; %s", op, x->job->root, x->tmp, (int)n, path, strerror(err),
+		 hint(err));
+	return pz_exit_for_write_errno(err);
+}
+
+static int corrupt(struct ex *x, const struct cfg_file *f, const char *why)
+{
+	pz_error("bundle %s is corrupt: site-packages/%.*s: %s; rebuild or re-download it",
+		 x->job->zr->path, (int)f->path_len, f->path, why);
+	return PZ_EX_CORRUPT;
+}
+
+/* Open (creating with 0755) the directory part of f's path under site/. */
+static int open_parent(struct ex *x, const struct cfg_file *f, const char **base)
+{
+	const char *slash = memrchr(f->path, '/', f->path_len);
+	size_t dl = slash ? (size_t)(slash - f->path) : 0;
+	char comp[CFG_NAME_MAX + 1];
+	*base = slash ? slash + 1 : f->path;
+	if (x->dirfd >= 0 && dl == x->dirlen && memcmp(f->path, x->dirpath, dl) == 0)
+		return 0; /* same directory as the last file: files are sorted */
+	if (x->dirfd >= 0 && x->dirfd != x->sitefd)
+		close(x->dirfd);
+	x->dirfd = -1;
+	int cur = x->sitefd;
+	for (size_t i = 0; i < dl;) {
+		const char *end = memchr(f->path + i, '/', dl - i);
+		size_t n = end ? (size_t)(end - f->path) - i : dl - i;
+		int c, fd;
+		memcpy(comp, f->path + i, n); /* n <= 255: checked by the cfg parser */
+		comp[n] = '\0';
+		fd = mkdir_open_at(cur, comp, 0755, &c);
+		int err = errno;
+		if (cur != x->sitefd)
+			close(cur);
+		if (fd < 0) {
+			if (err == ENOTDIR || err == ELOOP)
+				return corrupt(x, f, "a directory in its path is also a file");
+			return write_error(x, "mkdir", f->path, i + n, err);
+		}
+		cur = fd;
+		i += n + 1;
+	}
+	x->dirfd = cur;
+	x->dirlen = dl;
+	memcpy(x->dirpath, f->path, dl);
+	return 0;
+}
+
+/* zr_stream sink: write, hash, count, keep the lock alive. */
+static int sink(void *arg, const unsigned char *data, size_t len)
+{
+	struct ex *x = arg;
+	if (write_all(x->fd, data, len) != 0) {
+		x->werr = errno;
+		return 1;
+	}
+	XXH64_update(&x->hash, data, len);
+	x->written += len;
+	lock_refresh(x->job->lock);
+	return 0;
+}
+
+static int extract_file(struct ex *x, const struct cfg_file *f, const struct zr_entry *e)
+{
+	const char *base;
+	char name[CFG_NAME_MAX + 1];
+	struct zr *zr = x->job->zr;
+	int rc;
+	if (e->usize != f->size)
+		return corrupt(x, f, "its size in the zip differs from launcher.cfg");
+	if ((rc = open_parent(x, f, &base)))
+		return rc;
+	size_t bn = f->path_len - (size_t)(base - f->path);
+	memcpy(name, base, bn);
+	name[bn] = '\0';
+	x->fd = openat(x->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (x->fd < 0) {
+		if (errno == EEXIST)
+			return corrupt(x, f, "the path is also a directory");
+		return write_error(x, "create", f->path, f->path_len, errno);
+	}
+	XXH64_reset(&x->hash, 0);
+	x->written = 0;
+	x->werr = 0;
+	rc = zr_stream(zr, e, sink, x);
+	if (rc == ZR_CALLBACK)
+		rc = write_error(x, "write", f->path, f->path_len, x->werr);
+	else if (rc == ZR_CORRUPT)
+		rc = corrupt(x, f, zr->err);
+	else if (rc == ZR_IO)
+		pz_error("cannot read %s: %s; check the file and its disk", zr->path, zr->err), rc = PZ_EX_SELF;
+	else if (x->written != f->size || XXH64_digest(&x->hash) != f->hash)
+		rc = corrupt(x, f, "its content does not match the hash in launcher.cfg");
+	else if (fchmod(x->fd, f->mode) != 0)
+		rc = write_error(x, "chmod", f->path, f->path_len, errno);
+	if (close(x->fd) != 0 && !rc) /* NFS and quotas report late */
+		rc = write_error(x, "close", f->path, f->path_len, errno);
+	x->fd = -1;
+	return rc;
+}
+
+/* The cfg entry for a zip name under site-packages/, by binary search. */
+static long find_file(const struct cfg *c, const char *p, size_t n)
+{
+	size_t lo = 0, hi = c->nfiles;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cfg_file *f = &c->files[mid];
+		int r = memcmp(f->path, p, f->path_len < n ? f->path_len : n);
+		if (!r)
+			r = (f->path_len > n) - (f->path_len < n);
+		if (!r)
+			return (long)mid;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* One walk of the central directory, extracting the entries the cfg lists. */
+static int extract_all(struct ex *x)
+{
+	const struct cfg *c = x->job->cfg;
+	struct zr *zr = x->job->zr;
+	struct zr_iter it;
+	struct zr_entry e;
+	unsigned char *done = calloc(c->nfiles ? c->nfiles : 1, 1);
+	size_t ndone = 0;
+	int more, rc = 0, zrc = ZR_OK;
+	if (!done)
+		return pz_error("out of memory"), PZ_EX_IO;
+	zr_iter_init(&it, zr);
+	while (!rc && !(zrc = zr_next(&it, &e, &more)) && more) {
+		if (e.name_len <= SITE_PREFIX_LEN || memcmp(e.name, SITE_PREFIX, SITE_PREFIX_LEN))
+			continue;
+		long i = find_file(c, e.name + SITE_PREFIX_LEN, e.name_len - SITE_PREFIX_LEN);
+		if (i < 0)
+			continue;
+		if (done[i]) {
+			rc = corrupt(x, &c->files[i], "the zip holds it twice");
+			break;
+		}
+		done[i] = 1, ndone++;
+		rc = extract_file(x, &c->files[i], &e);
+	}
+	if (!rc && zrc == ZR_IO) {
+		pz_error("cannot read %s: %s; check the file and its disk", zr->path, zr->err);
+		rc = PZ_EX_SELF;
+	} else if (!rc && zrc) {
+		pz_error("bundle %s is corrupt: %s; rebuild or re-download it", zr->path, zr->err);
+		rc = PZ_EX_CORRUPT;
+	}
+	for (size_t i = 0; !rc && ndone != c->nfiles && i < c->nfiles; i++)
+		if (!done[i])
+			rc = corrupt(x, &c->files[i], "listed in launcher.cfg but not in the zip");
+	zr_iter_free(&it);
+	free(done);
+	return rc;
+}
+
+static int write_entry_cfg(struct ex *x)
+{
+	const struct cfg *c = x->job->cfg;
+	int fd = openat(x->tmpfd, "entry.cfg", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int err = 0;
+	if (fd < 0 || write_all(fd, c->text, c->len) != 0 || fchmod(fd, 0644) != 0)
+		err = errno;
+	if (fd >= 0 && close(fd) != 0 && !err)
+		err = errno;
+	if (!err)
+		return 0;
+	pz_error("write %s/%s/entry.cfg: %s; %s", x->job->root, x->tmp, strerror(err), hint(err));
+	return pz_exit_for_write_errno(err);
+}
+
+int extract_entry(const struct extract_job *job)
+{
+	struct ex x;
+	const char *key = job->cfg->key;
+	int created, rc;
+	memset(&x, 0, sizeof x);
+	x.job = job;
+	x.tmpfd = x.sitefd = x.dirfd = x.fd = -1;
+	snprintf(x.tmp, sizeof x.tmp, "%s.tmp-%ld", key, (long)getpid());
+	if (rmtree_at(job->rootfd, x.tmp) != 0) { /* a leftover of an earlier process with our pid */
+		pz_error("remove leftover %s/%s: %s; remove it by hand", job->root, x.tmp, strerror(errno));
+		return PZ_EX_IO;
+	}
+	pz_debug(job->debug, "extracting %zu files into %s/%s", job->cfg->nfiles, job->root, x.tmp);
+	if ((x.tmpfd = mkdir_open_at(job->rootfd, x.tmp, 0755, &created)) < 0 ||
+	    (x.sitefd = mkdir_open_at(x.tmpfd, "site", 0755, &created)) < 0) {
+		int err = errno;
+		pz_error("mkdir %s/%s/site: %s; %s", job->root, x.tmp, strerror(err), hint(err));
+		rc = pz_exit_for_write_errno(err);
+		goto fail;
+	}
+	if ((rc = extract_all(&x)) || (rc = write_entry_cfg(&x)))
+		goto fail;
+	if (x.dirfd >= 0 && x.dirfd != x.sitefd)
+		close(x.dirfd);
+	close(x.sitefd), close(x.tmpfd);
+	x.dirfd = x.sitefd = x.tmpfd = -1;
+	if (renameat(job->rootfd, x.tmp, job->rootfd, key) != 0) {
+		int err = errno;
+		if (err == EEXIST || err == ENOTEMPTY) { /* another process won: use theirs */
+			pz_debug(job->debug, "%s/%s appeared meanwhile; using it", job->root, key);
+			rmtree_at(job->rootfd, x.tmp);
+			return 0;
+		}
+		pz_error("rename %s/%s to %s: %s; %s", job->root, x.tmp, key, strerror(err), hint(err));
+		rc = pz_exit_for_write_errno(err);
+		goto fail;
+	}
+	pz_debug(job->debug, "entry %s/%s complete", job->root, key);
+	return 0;
+fail:
+	if (x.dirfd >= 0 && x.dirfd != x.sitefd)
+		close(x.dirfd);
+	if (x.sitefd >= 0)
+		close(x.sitefd);
+	if (x.tmpfd >= 0)
+		close(x.tmpfd);
+	if (rmtree_at(job->rootfd, x.tmp) != 0)
+		pz_debug(job->debug, "cleanup of %s/%s failed: %s", job->root, x.tmp, strerror(errno));
+	return rc;
+}

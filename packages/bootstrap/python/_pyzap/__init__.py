@@ -1,0 +1,226 @@
+"""pyzap runtime: import a bundle's native modules from the cache, describe the bundle.
+
+Activated by the bundle's `sitecustomize` (or by `__main__.py` when the bundle
+is started as `python3 app.pyz`). Pure Python is imported by the ordinary path
+machinery straight from `ARCHIVE/site-packages`; what the OS cannot load from
+a zip lives in the cache entry `ROOT/KEY/site`, and `NativeFinder` maps each
+extension module named in `bundle.NATIVE` to its file there.
+
+Public API: `info()`. Everything else is for the bootstrap.
+
+Imported on every start: only sys and os (plus the import machinery that is
+already loaded). Kept parseable by every Python 3 (a foreign interpreter may
+compile it from source).
+"""
+import os
+import sys
+
+try:  # the frozen import machinery is always loaded: no import cost
+    from _frozen_importlib import ModuleSpec
+    from _frozen_importlib_external import ExtensionFileLoader
+except ImportError:  # pragma: no cover - not CPython
+    from importlib.machinery import ExtensionFileLoader, ModuleSpec
+
+FORMAT = 1
+
+# Activated bundles, the one this process runs first.
+_bundles = []
+
+
+class Bundle(object):
+    """One activated bundle: its archive, its cache entry and what it runs."""
+
+    def __init__(self, archive, data, entry_dir):
+        self.archive = archive
+        self.entry_dir = entry_dir or None
+        self.key = data.get('KEY')
+        self.name = data.get('NAME')
+        self.version = data.get('VERSION')
+        self.entry = data.get('ENTRY')
+        self.cache_tag = data.get('CACHE_TAG')
+        self.native = data.get('NATIVE') or {}
+        self.dists = data.get('DISTS') or ()
+        self.boot_dir = os.path.join(archive, '.pyzap', 'boot')
+        self.site_packages = os.path.join(archive, 'site-packages')
+        self.site_dir = os.path.join(entry_dir, 'site') if entry_dir else None
+        self.finder = None
+
+    def site_dirs(self):
+        """The sys.path entries of this bundle, in order (what a child Python needs)."""
+        dirs = [self.boot_dir]
+        if self.site_dir:
+            dirs.append(self.site_dir)
+        dirs.append(self.site_packages)
+        return dirs
+
+    def info(self):
+        """This bundle as a plain dict (see `info()`)."""
+        dirs = self.site_dirs()
+        return {
+            'archive': self.archive,
+            'entry_dir': self.entry_dir,
+            'key': self.key,
+            'name': self.name,
+            'version': self.version,
+            'entry': self.entry,
+            'cache_tag': self.cache_tag,
+            'site_dirs': dirs,
+            'pythonpath': ':'.join(dirs),
+        }
+
+
+class NativeFinder(object):
+    """Meta path finder: extension module name -> its file in the cache entry.
+
+    `find_spec` returns None for every name it does not own, and never raises.
+    """
+
+    _pyzap_finder = True  # lets finders of nested bundles order themselves
+
+    def __init__(self, bundle):
+        self.bundle = bundle
+        self.native = bundle.native
+        self.site_dir = bundle.site_dir
+
+    def __repr__(self):
+        return '<pyzap NativeFinder %s>' % self.site_dir
+
+    def find_spec(self, fullname, path=None, target=None):
+        rel = self.native.get(fullname)
+        if rel is None:
+            return None
+        try:
+            filename = self.site_dir + '/' + rel
+            parent, _, base = rel.rpartition('/')
+            is_package = base.startswith('__init__.')
+            spec = ModuleSpec(fullname, ExtensionFileLoader(fullname, filename),
+                              origin=filename, is_package=is_package)
+            spec.has_location = True  # __file__ is the file in the cache
+            if is_package:
+                # Submodules may be unpacked beside it or stay in the zip.
+                spec.submodule_search_locations = [
+                    self.site_dir + '/' + parent,
+                    self.bundle.site_packages + '/' + parent,
+                ]
+            return spec
+        except Exception:
+            return None
+
+    def invalidate_caches(self):
+        pass
+
+    def _rank(self):
+        """Position of this bundle on sys.path: nested bundles' finders follow that order."""
+        try:
+            return sys.path.index(self.bundle.boot_dir)
+        except ValueError:
+            return len(sys.path)
+
+    def install(self):
+        """Put the finder at the front of sys.meta_path (after finders of bundles earlier on sys.path)."""
+        if self in sys.meta_path:
+            return
+        rank = self._rank()
+        i = 0
+        meta_path = sys.meta_path
+        while i < len(meta_path) and getattr(meta_path[i], '_pyzap_finder', False):
+            other = getattr(meta_path[i], '_rank', None)
+            if other is None or other() > rank:
+                break
+            i += 1
+        meta_path.insert(i, self)
+
+    def uninstall(self):
+        """Remove the finder from sys.meta_path."""
+        while self in sys.meta_path:
+            sys.meta_path.remove(self)
+
+
+class MetadataFinder(object):
+    """importlib.metadata for the distributions inside the archive.
+
+    CPython's own MetadataPathFinder lists a sys.path entry with os.listdir or
+    zipfile.Path(entry), and neither works for a directory inside a zip
+    (ARCHIVE/site-packages). The dist-info names come from bundle.py (DISTS),
+    so nothing is listed; the archive is opened once, on first use.
+    """
+
+    def __init__(self, bundle):
+        self.bundle = bundle
+        self._zip = None
+
+    def __repr__(self):
+        return '<pyzap MetadataFinder %s>' % self.bundle.site_packages
+
+    def find_spec(self, fullname, path=None, target=None):
+        return None
+
+    def invalidate_caches(self):
+        pass
+
+    def find_distributions(self, context=None):
+        """Distributions matching `context.name` (all when None) if our site-packages is on `context.path`."""
+        paths = getattr(context, 'path', None) or sys.path
+        if self.bundle.site_packages not in paths:
+            return iter(())
+        name = getattr(context, 'name', None)
+        want = _normalize(name) if name else None
+        found = [d for d in self.bundle.dists if want is None or _normalize(d.split('-', 1)[0]) == want]
+        return iter([self._distribution(d) for d in found])
+
+    def _distribution(self, dist_info):
+        import importlib.metadata
+        import zipfile
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.bundle.archive)
+        return importlib.metadata.PathDistribution(
+            zipfile.Path(self._zip, at='site-packages/%s/' % dist_info))
+
+
+def _normalize(name):
+    """PEP 503 normalisation, with '_' as importlib.metadata compares names."""
+    import re
+    return re.sub(r'[-_.]+', '_', name).lower()
+
+
+def activate(archive, data, entry_dir):
+    """Activate a bundle in this process: remember it, install its native finder.
+
+    `data` is the namespace of its bundle.py; `entry_dir` is ROOT/KEY or None.
+    Called by sitecustomize and __main__.py (stable within format 1: a nested
+    bundle's sitecustomize may call another bundle's runtime).
+    """
+    found = bundle_for(archive)
+    if found is not None:
+        return found
+    bundle = Bundle(archive, data, entry_dir)
+    if bundle.native and bundle.site_dir:
+        bundle.finder = NativeFinder(bundle)
+        bundle.finder.install()
+    if bundle.dists:
+        sys.meta_path.append(MetadataFinder(bundle))
+    _bundles.append(bundle)
+    if os.environ.get('PYZAP_DEBUG') == '1':
+        sys.stderr.write('pyzap: debug: runtime active for %s (entry %s, %d native modules)\n'
+                         % (archive, entry_dir or '-', len(bundle.native)))
+    return bundle
+
+
+def bundle_for(archive):
+    """The active Bundle whose archive path is `archive`, or None."""
+    for bundle in _bundles:
+        if bundle.archive == archive:
+            return bundle
+    return None
+
+
+def info():
+    """Describe the bundle this process runs, or None outside a bundle.
+
+    A dict: archive (the bundle file), entry_dir (ROOT/KEY or None), key,
+    name, version, entry ('module:attr'), cache_tag, site_dirs (the sys.path
+    entries a child Python needs) and pythonpath (site_dirs joined with ':').
+    """
+    if not _bundles:
+        return None
+    return _bundles[0].info()

@@ -1,0 +1,469 @@
+"""Unpack a bundle's native files into the cache when there is no launcher.
+
+Only `__main__.py` imports this, and only when the bundle was started as
+`python3 app.pyz` and its KEY is not None. It follows docs/format.md like the
+launcher does: the same cache-root chain and checks (with the mmap(PROT_EXEC)
+probe), the same mkdir lock (proper-lockfile compatible), extraction into
+`KEY.tmp-PID` then `rename`, the same exit codes and one-line messages.
+
+One difference: Python has no XXH64, so each file is verified by its size
+(cfg and central directory) and the zip's CRC-32 (zipfile checks it while
+reading); the launcher verifies the cfg's XXH64 of every file.
+"""
+import errno
+import os
+import stat
+import sys
+import time
+
+CORRUPT = 65        # bundle corrupt or not a pyzap bundle
+NO_CACHE = 73       # no usable cache directory
+IO_ERROR = 74       # I/O error while extracting
+DISK_FULL = 75      # ENOSPC / EDQUOT while extracting
+LOCK_TIMEOUT = 76   # another process held the lock too long
+
+CFG_NAME = '.pyzap/launcher.cfg'
+CFG_MAX_BYTES = 16 * 1024 * 1024
+CFG_MAX_FILES = 1000000
+CFG_MAX_LINE = 8192
+HEX = frozenset(b'0123456789abcdef')
+
+
+class PyzapError(Exception):
+    """A failure with its exit code; the message is one line, ending with the fix."""
+
+    def __init__(self, code, message):
+        Exception.__init__(self, message)
+        self.code = code
+        self.message = message
+
+
+class Settings(object):
+    """Lock timing (format.md values); tests shorten them."""
+    lock_stale = 10.0       # a lock older than this (by mtime) is stale
+    lock_timeout = 300.0    # give up waiting after this long
+    lock_refresh = 0.5      # refresh our lock's mtime at least this often
+    backoff_first = 0.025
+    backoff_max = 0.2
+
+
+def debug(message):
+    if os.environ.get('PYZAP_DEBUG') == '1':
+        sys.stderr.write('pyzap: debug: %s\n' % message)
+
+
+# ---------------------------------------------------------------- launcher.cfg
+
+class Cfg(object):
+    """The parsed launcher.cfg: key ('-' or 16 hex) and the files to unpack."""
+
+    def __init__(self, raw, key, files):
+        self.raw = raw
+        self.key = key
+        self.files = files  # [(xxh64 hex, size, mode, path)]
+
+
+def parse_cfg(raw):
+    """Parse and validate launcher.cfg bytes; raise PyzapError(65) when anything is off."""
+    def bad(why):
+        return PyzapError(CORRUPT, f'bad .pyzap/launcher.cfg: {why}; rebuild the bundle with pyzap')
+
+    if len(raw) > CFG_MAX_BYTES:
+        raise bad(f'larger than {CFG_MAX_BYTES} bytes')
+    if not raw.endswith(b'\n'):
+        raise bad('not terminated by a newline')
+    lines = raw[:-1].split(b'\n')
+    if lines[0] != b'pyzap 1':
+        raise bad(f'first line is {lines[0][:40]!r}, expected "pyzap 1" (format 1)')
+    key = None
+    files = []
+    last = None
+    for number, line in enumerate(lines, 1):
+        if len(line) > CFG_MAX_LINE:
+            raise bad(f'line {number} is longer than {CFG_MAX_LINE} bytes')
+        record, _, rest = line.partition(b' ')
+        if record == b'key':
+            if rest != b'-' and not (len(rest) == 16 and set(rest) <= HEX):
+                raise bad(f'line {number}: key must be 16 lowercase hex digits or "-"')
+            key = rest.decode('ascii')
+        elif record == b'f':
+            fields = rest.split(b' ', 3)
+            if len(fields) != 4:
+                raise bad(f'line {number}: expected "f HASH SIZE MODE PATH"')
+            digest, size, mode, path = fields
+            if len(digest) != 16 or not set(digest) <= HEX:
+                raise bad(f'line {number}: hash must be 16 lowercase hex digits')
+            if not size.isdigit() or len(size) > 19:
+                raise bad(f'line {number}: size must be a decimal number')
+            if mode not in (b'644', b'755'):
+                raise bad(f'line {number}: mode must be 644 or 755')
+            check_path(path, number, bad)
+            if last is not None and path <= last:
+                raise bad(f'line {number}: paths are not sorted or repeat ({path.decode("utf-8", "replace")})')
+            last = path
+            files.append((digest.decode('ascii'), int(size), int(mode, 8), path.decode('utf-8')))
+            if len(files) > CFG_MAX_FILES:
+                raise bad(f'more than {CFG_MAX_FILES} files')
+    if key is None:
+        raise bad('no key record')
+    return Cfg(raw, key, files)
+
+
+def check_path(path, number, bad):
+    """A cfg PATH: relative, no empty/./.. component, no NUL, valid UTF-8."""
+    if not path or path.startswith(b'/') or b'\0' in path:
+        raise bad(f'line {number}: path must be relative and without NUL')
+    for part in path.split(b'/'):
+        if part in (b'', b'.', b'..'):
+            raise bad(f'line {number}: path has an empty, "." or ".." component')
+    try:
+        path.decode('utf-8')
+    except UnicodeDecodeError:
+        raise bad(f'line {number}: path is not UTF-8')
+
+
+# ---------------------------------------------------------------- cache root
+
+def cache_candidates(environ=None, euid=None):
+    """The cache roots to try, in order: [(path, explicit)]; explicit = $PYZAP_CACHE."""
+    env = os.environ if environ is None else environ
+    uid = os.geteuid() if euid is None else euid
+    out = []
+    if env.get('PYZAP_CACHE'):
+        out.append((env['PYZAP_CACHE'], True))
+    if uid == 0:
+        out.append(('/var/cache/pyzap', False))
+    else:
+        xdg = env.get('XDG_CACHE_HOME', '')
+        home = env.get('HOME', '')
+        if xdg.startswith('/'):
+            out.append((xdg + '/pyzap', False))
+        elif home.startswith('/'):
+            out.append((home.rstrip('/') + '/.cache/pyzap', False))
+    runtime = env.get('XDG_RUNTIME_DIR', '')
+    if runtime.startswith('/'):
+        out.append((runtime + '/pyzap', False))
+    for base in ('/var/tmp', '/tmp', '/dev/shm'):
+        out.append((f'{base}/pyzap-{uid}', False))
+    return out
+
+
+def _mkdir(path, mode):
+    """mkdir with exactly `mode` (not masked by umask); fine if it appeared meanwhile."""
+    try:
+        os.mkdir(path, mode)
+    except FileExistsError:
+        return
+    os.chmod(path, mode)
+
+
+def _create_root(path):
+    """Create a missing root: missing parents 0700 (like ~/.cache), the root itself 0755."""
+    parent = os.path.dirname(path)
+    if parent != path and not os.path.lexists(parent):
+        _create_root_parent(parent)
+    _mkdir(path, 0o755)
+
+
+def _create_root_parent(path):
+    parent = os.path.dirname(path)
+    if parent != path and not os.path.lexists(parent):
+        _create_root_parent(parent)
+    _mkdir(path, 0o700)
+
+
+def check_root(path, explicit):
+    """Why `path` cannot be the cache root (creating it if missing), or None if it can."""
+    if not path.startswith('/'):
+        return 'not an absolute path'
+    if ':' in path:
+        return "contains ':' (cannot go on PYTHONPATH)"
+    euid = os.geteuid()
+    try:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            _create_root(path)
+            st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            if not explicit:
+                return 'is a symlink'
+            if st.st_uid not in (euid, 0):
+                return f'is a symlink owned by uid {st.st_uid}'
+            st = os.stat(path)
+        if not stat.S_ISDIR(st.st_mode):
+            return 'not a directory'
+        if st.st_uid != euid:
+            return f'owned by uid {st.st_uid}, not {euid}'
+        if st.st_mode & 0o022:
+            return f'writable by group or others (mode {stat.S_IMODE(st.st_mode):04o})'
+        if not os.access(path, os.W_OK | os.X_OK):
+            return 'not writable'
+        if os.statvfs(path).f_flag & getattr(os, 'ST_NOEXEC', 8):
+            return 'on a noexec filesystem'
+    except OSError as err:
+        return err.strerror or str(err)
+    return None
+
+
+def probe_exec(root):
+    """Why files under `root` cannot be mapped executable, or None if they can."""
+    import mmap
+    probe = f'{root}/.probe-{os.getpid()}'
+    try:
+        try:
+            os.unlink(probe)
+        except FileNotFoundError:
+            pass
+        fd = os.open(probe, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            os.write(fd, b'\0')
+            mmap.mmap(fd, 1, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ | mmap.PROT_EXEC).close()
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as err:
+        return f'mmap(PROT_EXEC) probe failed: {err.strerror or err}'
+    return None
+
+
+def _is_dir(path):
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------- the entry
+
+def ensure_entry(archive, key, candidates=None, settings=Settings):
+    """Return ROOT/KEY for this bundle, extracting it first if no root has it.
+
+    Walks the candidate roots like the launcher: the first usable root that
+    already holds KEY is used as is (warm path); otherwise the first usable
+    root that passes the exec probe gets the extraction.
+    """
+    if candidates is None:
+        candidates = cache_candidates()
+    tried = []
+    for path, explicit in candidates:
+        root = path.rstrip('/') or '/'
+        reason = check_root(root, explicit)
+        if reason is None:
+            entry = f'{root}/{key}'
+            try:
+                st = os.lstat(entry)
+            except OSError:
+                st = None
+            if st is not None and stat.S_ISDIR(st.st_mode):
+                debug(f'cache root {root}: using entry {entry}')
+                _touch_if_old(entry, st)
+                return entry
+            reason = probe_exec(root)
+        if reason is not None:
+            debug(f'cache root {root}: skipped, {reason}')
+            tried.append(f'{root} ({reason})')
+            continue
+        debug(f'cache root {root}: extracting {key}')
+        return extract(archive, key, root, settings)
+    raise PyzapError(NO_CACHE, 'no usable cache directory: ' + ', '.join(tried)
+                     + '; set PYZAP_CACHE to a directory you own, not writable by others, '
+                       'on a filesystem that allows exec')
+
+
+def _touch_if_old(entry, st):
+    """Mark the entry "last used" (its mtime) at most once a day."""
+    if time.time() - st.st_mtime > 24 * 3600:
+        try:
+            os.utime(entry)
+        except OSError:
+            pass
+
+
+def extract(archive, key, root, settings=Settings):
+    """The cold path: lock, extract into KEY.tmp-PID, verify, rename, unlock."""
+    entry = f'{root}/{key}'
+    lock = entry + '.lock'
+    try:
+        if not _acquire(lock, entry, settings):
+            debug(f'{entry} was made by another process')
+            return entry
+    except OSError as err:
+        raise _io_error(err, f'cannot take the lock {lock}')
+    try:
+        if _is_dir(entry):
+            debug(f'{entry} was made by another process')
+            return entry
+        return _extract_locked(archive, key, entry, lock, settings)
+    finally:
+        try:
+            os.rmdir(lock)
+        except OSError:
+            pass
+
+
+def _acquire(lock, entry, settings):
+    """mkdir the lock; True once held, False if the entry appeared meanwhile."""
+    delay = settings.backoff_first
+    deadline = time.monotonic() + settings.lock_timeout
+    announced = False
+    while True:
+        try:
+            os.mkdir(lock, 0o755)
+            return True
+        except FileExistsError:
+            pass
+        if _is_dir(entry):
+            return False
+        try:
+            age = time.time() - os.lstat(lock).st_mtime
+        except FileNotFoundError:
+            continue
+        if age > settings.lock_stale:
+            debug(f'lock {lock} is stale ({age:.0f} s old), removing it')
+            try:
+                os.rmdir(lock)
+            except OSError:
+                pass
+            continue
+        if time.monotonic() >= deadline:
+            raise PyzapError(LOCK_TIMEOUT, f'gave up after {settings.lock_timeout:.0f} s waiting for '
+                             f'another process to extract {entry} (lock {lock}); if no pyzap process '
+                             f'is running, remove {lock}')
+        if not announced:
+            debug(f'waiting for lock {lock}')
+            announced = True
+        time.sleep(delay)
+        delay = min(delay * 2, settings.backoff_max)
+
+
+def _extract_locked(archive, key, entry, lock, settings):
+    import zipfile
+    import zlib
+    tmp = f'{entry}.tmp-{os.getpid()}'
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (OSError, zipfile.BadZipFile) as err:
+        raise PyzapError(CORRUPT, f'cannot read {archive} as a zip: {err}; rebuild the bundle')
+    try:
+        cfg = _read_cfg(zf, archive, key)
+        if os.path.lexists(tmp):
+            _rmtree(tmp)
+        try:
+            _mkdir_exact(tmp)
+            _mkdir_exact(tmp + '/site')
+            _unpack(zf, archive, cfg, tmp + '/site', lock, settings)
+            _write_file(tmp + '/entry.cfg', [cfg.raw], 0o644)
+            try:
+                os.rename(tmp, entry)
+            except OSError as err:
+                if err.errno in (errno.EEXIST, errno.ENOTEMPTY) and _is_dir(entry):
+                    debug(f'{entry} was made by another process meanwhile; using it')
+                    _rmtree(tmp)
+                    return entry
+                raise
+        except BaseException:
+            _rmtree(tmp)
+            raise
+    except OSError as err:
+        raise _io_error(err, f'cannot extract into {tmp}')
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as err:
+        raise PyzapError(CORRUPT, f'{archive} is corrupt: {err}; rebuild the bundle')
+    finally:
+        zf.close()
+    debug(f'extracted {len(cfg.files)} files into {entry}')
+    return entry
+
+
+def _read_cfg(zf, archive, key):
+    try:
+        info = zf.getinfo(CFG_NAME)
+    except KeyError:
+        raise PyzapError(CORRUPT, f'{archive} has no {CFG_NAME}; it is not a pyzap bundle')
+    if info.file_size > CFG_MAX_BYTES:
+        raise PyzapError(CORRUPT, f'{archive}: {CFG_NAME} is larger than {CFG_MAX_BYTES} bytes')
+    cfg = parse_cfg(zf.read(info))
+    if cfg.key != key:
+        raise PyzapError(CORRUPT, f'{archive}: launcher.cfg says key {cfg.key} but bundle.py says '
+                         f'{key}; rebuild the bundle')
+    return cfg
+
+
+def _unpack(zf, archive, cfg, site, lock, settings):
+    """Extract every f file into `site`, checking central-directory size, size and CRC-32."""
+    made = {site}
+    refreshed = time.monotonic()
+    for digest, size, mode, path in cfg.files:
+        member = 'site-packages/' + path
+        try:
+            info = zf.getinfo(member)
+        except KeyError:
+            raise PyzapError(CORRUPT, f'{archive} lacks {member} listed in launcher.cfg; rebuild the bundle')
+        if info.file_size != size:
+            raise PyzapError(CORRUPT, f'{archive}: {member} is {info.file_size} bytes in the zip '
+                             f'but {size} in launcher.cfg; rebuild the bundle')
+        parent = site
+        for part in path.split('/')[:-1]:
+            parent = parent + '/' + part
+            if parent not in made:
+                _mkdir_exact(parent)
+                made.add(parent)
+        written = 0
+        fd = os.open(site + '/' + path,
+                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+        with os.fdopen(fd, 'wb') as out:
+            os.fchmod(fd, mode)
+            with zf.open(info) as src:  # raises BadZipFile on a CRC-32 mismatch at the end
+                while True:
+                    chunk = src.read(1 << 20)
+                    if not chunk:
+                        break
+                    written += len(chunk)
+                    if written > size:
+                        break
+                    out.write(chunk)
+                    now = time.monotonic()
+                    if now - refreshed >= settings.lock_refresh:
+                        _refresh(lock)
+                        refreshed = now
+        if written != size:
+            raise PyzapError(CORRUPT, f'{archive}: {member} inflates to a different size than '
+                             f'the {size} bytes in launcher.cfg; rebuild the bundle')
+        now = time.monotonic()
+        if now - refreshed >= settings.lock_refresh:
+            _refresh(lock)
+            refreshed = now
+
+
+def _refresh(lock):
+    try:
+        os.utime(lock)
+    except OSError:
+        pass
+
+
+def _mkdir_exact(path):
+    os.mkdir(path, 0o755)
+    os.chmod(path, 0o755)
+
+
+def _write_file(path, chunks, mode):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    with os.fdopen(fd, 'wb') as out:
+        os.fchmod(fd, mode)
+        for chunk in chunks:
+            out.write(chunk)
+
+
+def _rmtree(path):
+    import shutil
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _io_error(err, what):
+    if err.errno in (errno.ENOSPC, getattr(errno, 'EDQUOT', -1)):
+        return PyzapError(DISK_FULL, f'{what}: {err.strerror}; free some space or set PYZAP_CACHE '
+                          'to a directory on another filesystem')
+    name = f' {err.filename}' if err.filename else ''
+    return PyzapError(IO_ERROR, f'{what}:{name}: {err.strerror or err}; check the cache directory '
+                      'or set PYZAP_CACHE to another one')

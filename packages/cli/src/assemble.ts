@@ -1,0 +1,135 @@
+// Stage 3: everything the archive will hold, in order: launcher.cfg, the
+// manifest, the bootstrap and the site-packages tree, each .py with its .pyc.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { BootstrapFile } from "./bootstrap.js";
+import type { Classified } from "./classify.js";
+import { compileAll, type CompileJob } from "./compile.js";
+import type { EntryPoint } from "./entrypoint.js";
+import { cacheKey, hashFile } from "./hash.js";
+import type { Launcher } from "./launcher.js";
+import { buildManifest, type Manifest, type UnpackRecord } from "./manifest.js";
+import type { PythonInfo } from "./python.js";
+import { compareBytes } from "./walk.js";
+
+export interface ArchiveEntry {
+  name: string;
+  /** Content: a file on disk or bytes in memory. */
+  file?: string;
+  data?: Buffer;
+  /** STORED instead of deflated (the cfg, and .pyc so imports need no inflate). */
+  store: boolean;
+  mode: 0o644 | 0o755;
+}
+
+export interface Assembled {
+  entries: ArchiveEntry[];
+  manifest: Manifest;
+}
+
+export interface AssembleInput {
+  python: PythonInfo;
+  classified: Classified;
+  entry: EntryPoint;
+  bootstrap: BootstrapFile[];
+  launcher: Launcher;
+  /** Scratch directory for generated sources and .pyc files. */
+  workDir: string;
+}
+
+export async function assemble(input: AssembleInput): Promise<Assembled> {
+  const { python, classified, entry } = input;
+  const unpack = await describeUnpacked(classified);
+  const key = unpack.length > 0 ? await cacheKey(unpack.map(fileLine)) : null;
+  const manifest = buildManifest({ python, entry, key, unpack, launcher: input.launcher, zippedBytes: sum(classified.zipped) });
+
+  // Sources: [archive name, file on disk].
+  const sources: [string, string, 0o644 | 0o755][] = [];
+  for (const f of input.bootstrap) sources.push([f.archiveName, f.abs, 0o644]);
+  sources.push([".pyzap/boot/_pyzap/bundle.py", writeGenerated(input.workDir, "bundle.py", bundlePy(manifest, classified)), 0o644]);
+  const hasSource = new Set(classified.zipped.filter((f) => f.rel.endsWith(".py")).map((f) => f.rel));
+  for (const f of classified.zipped) {
+    // A stale .pyc beside a .py would shadow the one we compile.
+    if (f.rel.endsWith(".pyc") && hasSource.has(f.rel.slice(0, -1))) continue;
+    sources.push([`site-packages/${f.rel}`, f.abs, f.executable ? 0o755 : 0o644]);
+  }
+  for (const f of classified.unpacked) sources.push([`site-packages/${f.rel}`, f.abs, modeOf(f.executable)]);
+
+  const entries: ArchiveEntry[] = sources.map(([name, file, mode]) => ({ name, file, mode, store: false }));
+  entries.push(...(await compileEntries(python, sources, input.workDir)));
+  entries.push({ name: ".pyzap/manifest.json", data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), store: false, mode: 0o644 });
+  entries.sort((a, b) => compareBytes(a.name, b.name));
+  // The launcher reads the first central-directory entry on its warm path.
+  entries.unshift({ name: ".pyzap/launcher.cfg", data: Buffer.from(launcherCfg(manifest, unpack)), store: true, mode: 0o644 });
+  return { entries, manifest };
+}
+
+async function describeUnpacked(classified: Classified): Promise<UnpackRecord[]> {
+  const records: UnpackRecord[] = [];
+  for (const f of classified.unpacked) {
+    records.push({ path: f.rel, size: f.size, mode: modeOf(f.executable), xxh64: await hashFile(f.abs), reason: f.reason, module: f.module });
+  }
+  return records.sort((a, b) => compareBytes(a.path, b.path));
+}
+
+async function compileEntries(python: PythonInfo, sources: [string, string, number][], workDir: string): Promise<ArchiveEntry[]> {
+  const jobs: CompileJob[] = sources
+    .filter(([name]) => name.endsWith(".py"))
+    .map(([name, file]) => ({ source: file, output: path.join(workDir, "pyc", `${name}c`), display: name }));
+  const failed = compileAll(python, jobs);
+  return jobs
+    .filter((job) => !failed.has(path.resolve(job.source)))
+    .map((job) => ({ name: `${job.display}c`, file: job.output, store: true, mode: 0o644 }));
+}
+
+function fileLine(f: UnpackRecord): string {
+  return `f ${f.xxh64} ${f.size} ${f.mode.toString(8)} ${f.path}\n`;
+}
+
+// docs/format.md, ".pyzap/launcher.cfg".
+function launcherCfg(m: Manifest, unpack: UnpackRecord[]): string {
+  const head = [
+    "pyzap 1",
+    `name ${oneLine(m.name)}`,
+    `version ${oneLine(m.version)}`,
+    `key ${m.cacheKey ?? "-"}`,
+    `python ${m.python.executable}`,
+    `pyver ${m.python.requires}`,
+  ];
+  return `${head.join("\n")}\n${unpack.map(fileLine).join("")}`;
+}
+
+// docs/format.md, "bundle.py": Python literals only (JSON strings are valid Python strings).
+function bundlePy(m: Manifest, classified: Classified): string {
+  const native: Record<string, string> = {};
+  for (const f of classified.unpacked) if (f.module) native[f.module] = f.rel;
+  const [major, minor] = m.python.requires.split(".");
+  // For importlib.metadata (the runtime's MetadataFinder): no zip listing at run time.
+  const dists = [...new Set(classified.zipped.map((f) => /^([^/]+\.dist-info)\//.exec(f.rel)?.[1]).filter((d): d is string => !!d))].sort();
+  const str = (s: string | null) => (s === null ? "None" : JSON.stringify(s));
+  return [
+    "# Generated by pyzap for this bundle; read by the _pyzap runtime.",
+    "FORMAT = 1",
+    `NAME = ${str(m.name)}`,
+    `VERSION = ${str(m.version)}`,
+    `ENTRY = ${str(m.entry)}`,
+    `KEY = ${str(m.cacheKey)}`,
+    `CACHE_TAG = ${str(m.python.cacheTag)}`,
+    `PY_VERSION = (${major}, ${minor})`,
+    `DISTS = [${dists.map(str).join(", ")}]`,
+    `NATIVE = {${Object.keys(native).sort().map((k) => `\n    ${str(k)}: ${str(native[k] ?? "")},`).join("")}\n}`,
+    "",
+  ].join("\n");
+}
+
+function writeGenerated(workDir: string, name: string, text: string): string {
+  const dir = path.join(workDir, "generated");
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const modeOf = (executable: boolean): 0o644 | 0o755 => (executable ? 0o755 : 0o644);
+const oneLine = (s: string) => s.replace(/\s+/g, "_");
+const sum = (files: { size: number }[]) => files.reduce((n, f) => n + f.size, 0);

@@ -1,0 +1,62 @@
+// Stage 2: decide, file by file, what stays in the zip and what the launcher
+// must unpack into the cache, and keep the reason for `pyzap inspect`.
+import { openSync, readSync, closeSync } from "node:fs";
+import type { TreeFile } from "./walk.js";
+
+export interface UnpackedFile extends TreeFile {
+  reason: string;
+  /** Import name when the file is an extension module the native finder serves. */
+  module: string | null;
+}
+
+export interface Classified {
+  zipped: TreeFile[];
+  unpacked: UnpackedFile[];
+}
+
+const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+
+// Native code cannot be loaded from inside a zip. Files are recognised by
+// content, so versioned sonames (libfoo.so.1) and auditwheel's pkg.libs/
+// directories are caught too; they keep their relative layout in the cache
+// entry so $ORIGIN rpaths still resolve.
+// (Whole packages that read their own files through __file__ will join
+// `unpacked` here too, with their own reason.)
+export function classify(files: TreeFile[], extensionSuffixes: string[]): Classified {
+  const zipped: TreeFile[] = [];
+  const unpacked: UnpackedFile[] = [];
+  for (const file of files) {
+    if (!isElf(file)) {
+      zipped.push(file);
+      continue;
+    }
+    const module = extensionModuleName(file.rel, extensionSuffixes);
+    const reason = module ? `native: ELF extension module ${module}` : "native: ELF shared library";
+    unpacked.push({ ...file, module, reason });
+  }
+  return { zipped, unpacked };
+}
+
+function isElf(file: TreeFile): boolean {
+  if (file.size < ELF_MAGIC.length) return false;
+  const fd = openSync(file.abs, "r");
+  try {
+    const head = Buffer.alloc(ELF_MAGIC.length);
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(ELF_MAGIC);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
+
+/** "pkg/_ext.cpython-311-x86_64-linux-gnu.so" -> "pkg._ext"; null if not importable. */
+export function extensionModuleName(rel: string, suffixes: string[]): string | null {
+  // Longest suffix first: ".cpython-311-x86_64-linux-gnu.so" before ".so".
+  const suffix = [...suffixes].sort((a, b) => b.length - a.length).find((s) => rel.endsWith(s));
+  if (!suffix) return null;
+  const parts = rel.slice(0, -suffix.length).split("/");
+  if (!parts.every((p) => IDENTIFIER.test(p))) return null;
+  if (parts.length > 1 && parts[parts.length - 1] === "__init__") parts.pop();
+  return parts.join(".");
+}

@@ -1,0 +1,59 @@
+// `pyzap bundle`: the command's spec only; the work is imported lazily so
+// `pyzap --help` does not load archiver, xxhash and friends.
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+
+export interface BundleArgs {
+  consoleScript?: string;
+  entryPoint?: string;
+  output?: string;
+  python?: string;
+  sitePackages?: string;
+  pipArgs: string[];
+}
+
+type RawArgs = Omit<BundleArgs, "pipArgs"> & { _: (string | number)[] };
+
+export const bundleCommand: CommandModule<object, RawArgs> = {
+  // No declared positional: with "unknown-options-as-args" yargs keeps every
+  // argument it does not own in `_`, in order, which is what pip must get.
+  command: "bundle",
+  describe: "Resolve an application with pip and write it as one executable file",
+  builder: (yargs: Argv) =>
+    yargs
+      .parserConfiguration({ "unknown-options-as-args": true, "parse-positional-numbers": false })
+      .usage("$0 bundle [PIP_ARGS...] (-c NAME | -e MOD:FUNC) [-o FILE]\n\nPIP_ARGS go to `pip install --target` as they are (certbot, -r req.txt, --find-links DIR, ./path).")
+      .option("console-script", {
+        alias: "c",
+        type: "string",
+        describe: "console script of a bundled distribution to run",
+      })
+      .option("entry-point", {
+        alias: "e",
+        type: "string",
+        describe: "module:function to run instead of a console script",
+      })
+      .option("output", { alias: "o", type: "string", describe: "file to write (default: NAME.pyz)" })
+      .option("python", {
+        type: "string",
+        describe: "build interpreter (default: python3 on PATH); the bundle runs with the same X.Y",
+      })
+      .option("site-packages", {
+        type: "string",
+        describe: "bundle this existing site-packages directory instead of running pip",
+      })
+      .conflicts("console-script", "entry-point")
+      .example("pyzap bundle certbot -c certbot -o certbot.pyz", "bundle certbot from the package index")
+      .example("pyzap bundle --no-index --find-links ./wheels demo -c demo", "bundle from local wheels") as unknown as Argv<RawArgs>,
+  handler: async (argv: ArgumentsCamelCase<RawArgs>) => {
+    const { runBundle } = await import("../bundle.js");
+    await runBundle({
+      consoleScript: argv.consoleScript,
+      entryPoint: argv.entryPoint,
+      output: argv.output,
+      python: argv.python,
+      sitePackages: argv.sitePackages,
+      // Everything yargs did not own (including unknown options) is pip's.
+      pipArgs: argv._.slice(1).map(String),
+    });
+  },
+};

@@ -1,0 +1,70 @@
+// `.pyzap/manifest.json`: what the bundle is, for `pyzap inspect` and tools.
+// The launcher never reads it (it has launcher.cfg); the bootstrap reads the
+// generated bundle.py instead, so this file is free to be verbose.
+import type { EntryPoint } from "./entrypoint.js";
+import type { Launcher } from "./launcher.js";
+import type { PythonInfo } from "./python.js";
+import { VERSION } from "./version.js";
+
+export interface UnpackRecord {
+  path: string; // relative to site-packages/ in the zip and to KEY/site/ in the cache
+  size: number;
+  mode: 0o644 | 0o755;
+  xxh64: string;
+  reason: string;
+  module: string | null;
+}
+
+export interface Manifest {
+  format: 1;
+  name: string;
+  version: string;
+  entry: string;
+  cacheKey: string | null;
+  python: {
+    executable: string;
+    version: string;
+    requires: string;
+    cacheTag: string;
+    soabi: string | null;
+    platform: string;
+  };
+  launcher: { version: string; target: string; size: number };
+  unpack: UnpackRecord[];
+  totals: { unpackedFiles: number; unpackedBytes: number; zippedBytes: number };
+  builtBy: string;
+}
+
+export function buildManifest(input: {
+  python: PythonInfo;
+  entry: EntryPoint;
+  key: string | null;
+  unpack: UnpackRecord[];
+  launcher: Launcher;
+  zippedBytes: number;
+}): Manifest {
+  const { python, entry, unpack, launcher } = input;
+  return {
+    format: 1,
+    name: entry.name,
+    version: entry.version,
+    entry: entry.target,
+    cacheKey: input.key,
+    python: {
+      executable: python.executable,
+      version: python.version,
+      requires: python.requires,
+      cacheTag: python.cacheTag,
+      soabi: python.soabi,
+      platform: python.platform,
+    },
+    launcher: { version: launcher.version, target: launcher.target, size: launcher.bytes.length },
+    unpack,
+    totals: {
+      unpackedFiles: unpack.length,
+      unpackedBytes: unpack.reduce((n, f) => n + f.size, 0),
+      zippedBytes: input.zippedBytes,
+    },
+    builtBy: `pyzap ${VERSION}`,
+  };
+}

@@ -1,0 +1,67 @@
+// The CLI's contract for bad input: one clear message, a distinct exit code,
+// no stack trace; and pip arguments reach pip in the order they were given.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, inject, test } from "vitest";
+import { ok, pyzap, run, tempDir } from "./helpers.js";
+
+const wheelhouse = inject("wheelhouse");
+const dir = tempDir();
+
+function expectCleanFailure(result: ReturnType<typeof pyzap>, code: number) {
+  expect(result.status).toBe(code);
+  expect(result.stderr).toMatch(/^pyzap: /m);
+  expect(result.stderr).not.toMatch(/\n\s+at .+\.js:\d+/); // no stack trace
+}
+
+describe("pyzap bundle", () => {
+  test("an unknown console script lists the ones the bundle has", () => {
+    const result = pyzap(["bundle", "--no-index", "--find-links", wheelhouse, "fixture-ext", "-c", "nope", "-o", path.join(dir, "x.pyz")]);
+    expectCleanFailure(result, 6);
+    expect(result.stderr).toContain('no console script named "nope"');
+    expect(result.stderr).toContain("fixture-ext-demo (fixture_ext)");
+  });
+
+  test("a pip failure shows pip's own message and what pyzap ran", () => {
+    const result = pyzap(["bundle", "--no-index", "--find-links", wheelhouse, "no-such-distribution-xyz", "-c", "x"]);
+    expectCleanFailure(result, 5);
+    expect(result.stderr).toMatch(/No matching distribution found for no-such-distribution-xyz/);
+    expect(result.stderr).toMatch(/pyzap: pip failed \(exit 1\); pyzap ran: .+ -m pip install --target .+ no-such-distribution-xyz/);
+  });
+
+  test("nothing to bundle is a usage error", () => {
+    expectCleanFailure(pyzap(["bundle", "-c", "x"]), 2);
+  });
+
+  test("a missing --site-packages directory is named", () => {
+    const result = pyzap(["bundle", "--site-packages", "/nonexistent/site", "-c", "x"]);
+    expectCleanFailure(result, 3);
+    expect(result.stderr).toContain('The "--site-packages" option is not a directory: /nonexistent/site');
+  });
+
+  test("a missing interpreter is named with the option that fixes it", () => {
+    const result = pyzap(["bundle", "--python", "/nonexistent/python3", "x", "-c", "x"]);
+    expectCleanFailure(result, 4);
+    expect(result.stderr).toContain("/nonexistent/python3");
+    expect(result.stderr).toContain("--python");
+  });
+
+  test("pip options and requirement files pass through in order", () => {
+    const req = path.join(dir, "requirements.txt");
+    writeFileSync(req, "fixture-ext==1.2.3\n");
+    const out = path.join(dir, "from-req.pyz");
+    ok(pyzap(["bundle", "--no-index", "-r", req, "--find-links", wheelhouse, "-c", "fixture-ext-demo", "-o", out]));
+    const report = JSON.parse(ok(run(out, [], { PYZAP_CACHE: path.join(dir, "cache") })).stdout) as { sum: number };
+    expect(report.sum).toBe(5);
+  });
+
+  test("-o defaults to NAME.pyz in the current directory", () => {
+    ok(pyzap(["bundle", "--no-index", "--find-links", wheelhouse, "fixture-ext", "-c", "fixture-ext-demo"], {}, dir));
+    ok(run(path.join(dir, "fixture-ext-demo.pyz"), [], { PYZAP_CACHE: path.join(dir, "cache") }));
+  });
+});
+
+test("pyzap --help lists the bundle command", () => {
+  const result = ok(pyzap(["--help"]));
+  expect(result.stdout).toMatch(/pyzap bundle/);
+});
