@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import { ok, pyzap, run, tempDir } from "./helpers.js";
+import { ok, pyzap, REPO, run, tempDir } from "./helpers.js";
 
 const wheelhouse = inject("wheelhouse");
 const dir = tempDir();
@@ -64,4 +64,32 @@ describe("pyzap bundle", () => {
 test("pyzap --help lists the bundle command", () => {
   const result = ok(pyzap(["--help"]));
   expect(result.stdout).toMatch(/pyzap bundle/);
+});
+
+describe("CLI conventions", () => {
+  test("pyzap --version prints the version", () => {
+    expect(ok(pyzap(["--version"])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  test("pyzap help bundle prints the bundle command's help with its examples", () => {
+    const result = ok(pyzap(["help", "bundle"]));
+    expect(result.stdout).toContain("--console-script");
+    expect(result.stdout).toMatch(/Examples:/);
+  });
+
+  test("unknown commands are usage errors", () => {
+    expectCleanFailure(pyzap(["frobnicate"]), 2);
+  });
+
+  test("the bash completion script completes `pyzap ca` to `cache`", () => {
+    const script = [
+      "source <(pyzap completion)",
+      "COMP_WORDS=(pyzap ca); COMP_CWORD=1",
+      "_pyzap_yargs_completions",
+      'printf "%s\\n" "${COMPREPLY[@]}"',
+    ].join("\n");
+    const bin = path.join(REPO, "node_modules/.bin");
+    const result = ok(run("bash", ["-c", script], { PATH: `${bin}:${process.env.PATH}`, SHELL: "/bin/bash" }));
+    expect(result.stdout.trim().split("\n")).toEqual(["cache"]);
+  });
 });

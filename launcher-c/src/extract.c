@@ -2,8 +2,10 @@
  * we made ourselves, with O_EXCL|O_NOFOLLOW and explicit modes, so nothing
  * already on disk (a symlink planted in the cache) can redirect a write. */
 #include "extract.h"
+#include "entry.h"
 #include "fsutil.h"
 #include "msg.h"
+#include "testhook.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -103,6 +105,7 @@ static int sink(void *arg, const unsigned char *data, size_t len)
 	XXH64_update(&x->hash, data, len);
 	x->written += len;
 	lock_refresh(x->job->lock);
+	th_point("wrote a chunk");
 	return 0;
 }
 
@@ -139,9 +142,13 @@ static int extract_file(struct ex *x, const struct cfg_file *f, const struct zr_
 		rc = corrupt(x, f, "its content does not match the hash in launcher.cfg");
 	else if (fchmod(x->fd, f->mode) != 0)
 		rc = write_error(x, "chmod", f->path, f->path_len, errno);
+	else /* start writeback now; verify_all() waits for it with fsync */
+		sync_file_range(x->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (close(x->fd) != 0 && !rc) /* NFS and quotas report late */
 		rc = write_error(x, "close", f->path, f->path_len, errno);
 	x->fd = -1;
+	if (!rc)
+		th_point("wrote a file");
 	return rc;
 }
 
@@ -206,12 +213,105 @@ static int extract_all(struct ex *x)
 	return rc;
 }
 
+/* Something changed KEY.tmp-PID under us (74): never publish it. */
+static int tampered(struct ex *x, const struct cfg_file *f, const char *why)
+{
+	pz_error("%s/%s/site/%.*s %s after it was written; another process is modifying %s, check who can write there",
+		 x->job->root, x->tmp, (int)f->path_len, f->path, why, x->job->root);
+	return PZ_EX_IO;
+}
+
+/* Open f's directory under site/ without following symlinks, reusing the
+ * previous one (files are sorted); each directory is fsynced once. */
+static int verify_parent(struct ex *x, const struct cfg_file *f, const char **base)
+{
+	const char *slash = memrchr(f->path, '/', f->path_len);
+	size_t dl = slash ? (size_t)(slash - f->path) : 0;
+	char comp[CFG_NAME_MAX + 1];
+	*base = slash ? slash + 1 : f->path;
+	if (x->dirfd >= 0 && dl == x->dirlen && memcmp(f->path, x->dirpath, dl) == 0)
+		return 0;
+	if (x->dirfd >= 0 && x->dirfd != x->sitefd)
+		close(x->dirfd);
+	x->dirfd = -1;
+	int cur = x->sitefd;
+	for (size_t i = 0; i < dl;) {
+		const char *end = memchr(f->path + i, '/', dl - i);
+		size_t n = end ? (size_t)(end - f->path) - i : dl - i;
+		memcpy(comp, f->path + i, n);
+		comp[n] = '\0';
+		int fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cur != x->sitefd)
+			close(cur);
+		if (fd < 0)
+			return tampered(x, f, "lost a directory of its path (or it became a symlink)");
+		cur = fd;
+		i += n + 1;
+	}
+	if (fsync(cur) != 0)
+		return write_error(x, "fsync", f->path, dl, errno);
+	x->dirfd = cur;
+	x->dirlen = dl;
+	memcpy(x->dirpath, f->path, dl);
+	return 0;
+}
+
+/* Before the rename: every file is still a regular file (not a symlink, not
+ * hard-linked elsewhere) with its size, mode and XXH64. Reads back what was
+ * just written (from the page cache); see "Tamper policy" in format.md. */
+static int verify_all(struct ex *x)
+{
+	const struct cfg *c = x->job->cfg;
+	static unsigned char buf[1 << 16];
+	int rc = 0;
+	for (size_t i = 0; !rc && i < c->nfiles; i++) {
+		const struct cfg_file *f = &c->files[i];
+		const char *base;
+		char name[CFG_NAME_MAX + 1];
+		struct stat st;
+		if ((rc = verify_parent(x, f, &base)))
+			break;
+		size_t bn = f->path_len - (size_t)(base - f->path);
+		memcpy(name, base, bn);
+		name[bn] = '\0';
+		int fd = openat(x->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			return tampered(x, f, errno == ELOOP ? "was replaced by a symlink" : "disappeared");
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+			rc = tampered(x, f, "is no longer a regular file");
+		else if (st.st_nlink != 1)
+			rc = tampered(x, f, "got a second hard link");
+		else if ((uint64_t)st.st_size != f->size || (st.st_mode & 07777) != f->mode)
+			rc = tampered(x, f, "changed size or mode");
+		XXH64_reset(&x->hash, 0);
+		for (ssize_t n; !rc && (n = read(fd, buf, sizeof buf)) != 0;) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				rc = write_error(x, "read back", f->path, f->path_len, errno);
+			else
+				XXH64_update(&x->hash, buf, (size_t)n);
+		}
+		if (!rc && XXH64_digest(&x->hash) != f->hash)
+			rc = tampered(x, f, "changed content");
+		if (!rc && fsync(fd) != 0) /* see "Durability" in docs/format.md */
+			rc = write_error(x, "fsync", f->path, f->path_len, errno);
+		close(fd);
+	}
+	if (!rc && (fsync(x->sitefd) != 0 || fsync(x->tmpfd) != 0)) {
+		int err = errno;
+		pz_error("fsync %s/%s: %s; %s", x->job->root, x->tmp, strerror(err), hint(err));
+		rc = pz_exit_for_write_errno(err);
+	}
+	return rc;
+}
+
 static int write_entry_cfg(struct ex *x)
 {
 	const struct cfg *c = x->job->cfg;
 	int fd = openat(x->tmpfd, "entry.cfg", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int err = 0;
-	if (fd < 0 || write_all(fd, c->text, c->len) != 0 || fchmod(fd, 0644) != 0)
+	if (fd < 0 || write_all(fd, c->text, c->len) != 0 || fchmod(fd, 0644) != 0 || fsync(fd) != 0)
 		err = errno;
 	if (fd >= 0 && close(fd) != 0 && !err)
 		err = errno;
@@ -230,6 +330,7 @@ int extract_entry(const struct extract_job *job)
 	x.job = job;
 	x.tmpfd = x.sitefd = x.dirfd = x.fd = -1;
 	snprintf(x.tmp, sizeof x.tmp, "%s.tmp-%ld", key, (long)getpid());
+	entry_reclaim(job->rootfd, key, job->debug, job->root);
 	if (rmtree_at(job->rootfd, x.tmp) != 0) { /* a leftover of an earlier process with our pid */
 		pz_error("remove leftover %s/%s: %s; remove it by hand", job->root, x.tmp, strerror(errno));
 		return PZ_EX_IO;
@@ -242,15 +343,26 @@ int extract_entry(const struct extract_job *job)
 		rc = pz_exit_for_write_errno(err);
 		goto fail;
 	}
+	th_point("made the tmp directory");
 	if ((rc = extract_all(&x)) || (rc = write_entry_cfg(&x)))
 		goto fail;
+	th_point("wrote entry.cfg");
+	if (x.dirfd >= 0 && x.dirfd != x.sitefd)
+		close(x.dirfd);
+	x.dirfd = -1;
+	if ((rc = verify_all(&x)))
+		goto fail;
+	th_point("verified");
 	if (x.dirfd >= 0 && x.dirfd != x.sitefd)
 		close(x.dirfd);
 	close(x.sitefd), close(x.tmpfd);
 	x.dirfd = x.sitefd = x.tmpfd = -1;
 	if (renameat(job->rootfd, x.tmp, job->rootfd, key) != 0) {
 		int err = errno;
-		if (err == EEXIST || err == ENOTEMPTY) { /* another process won: use theirs */
+		const char *why;
+		struct stat st;
+		if ((err == EEXIST || err == ENOTEMPTY) && /* another process won: use theirs */
+		    entry_state(job->rootfd, key, geteuid(), &st, &why) == ENTRY_OK) {
 			pz_debug(job->debug, "%s/%s appeared meanwhile; using it", job->root, key);
 			rmtree_at(job->rootfd, x.tmp);
 			return 0;
@@ -260,6 +372,7 @@ int extract_entry(const struct extract_job *job)
 		goto fail;
 	}
 	pz_debug(job->debug, "entry %s/%s complete", job->root, key);
+	th_point("renamed into place");
 	return 0;
 fail:
 	if (x.dirfd >= 0 && x.dirfd != x.sitefd)

@@ -2,7 +2,9 @@
  * the wall clock (that is what other processes see); waiting uses the
  * monotonic clock. */
 #include "lock.h"
+#include "entry.h"
 #include "msg.h"
+#include "testhook.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +35,7 @@ static void sleep_ms(long ms)
 int lock_acquire(struct lock *l, int dirfd, const char *key, long timeout_ms, int debug)
 {
 	struct stat st;
+	const char *why;
 	long long start = now_ms(CLOCK_MONOTONIC);
 	long delay = LOCK_SLEEP_MIN_MS;
 	memset(l, 0, sizeof *l);
@@ -49,7 +52,7 @@ int lock_acquire(struct lock *l, int dirfd, const char *key, long timeout_ms, in
 		}
 		if (errno != EEXIST)
 			return l->op = "mkdir", LOCK_ERROR;
-		if (fstatat(dirfd, key, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+		if (entry_state(dirfd, key, geteuid(), &st, &why) == ENTRY_OK) {
 			pz_debug(debug, "lock %s: busy, but %s is now complete", l->name, key);
 			return LOCK_ENTRY_READY;
 		}
@@ -59,7 +62,7 @@ int lock_acquire(struct lock *l, int dirfd, const char *key, long timeout_ms, in
 			return l->op = "stat", LOCK_ERROR;
 		}
 		long long age = now_ms(CLOCK_REALTIME) - ms_of(&st.st_mtim);
-		if (age > LOCK_STALE_MS) {
+		if (age > th_stale_ms(LOCK_STALE_MS)) {
 			pz_debug(debug, "lock %s: stale (mtime %lld ms ago), removing it", l->name, age);
 			if (unlinkat(dirfd, l->name, AT_REMOVEDIR) != 0 && errno != ENOENT)
 				return l->op = "rmdir stale", LOCK_ERROR;

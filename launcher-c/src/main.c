@@ -3,6 +3,7 @@
  * its own one-line error and returns the exit code of docs/format.md. */
 #include "cacheroot.h"
 #include "cfg.h"
+#include "entry.h"
 #include "extract.h"
 #include "lock.h"
 #include "msg.h"
@@ -116,12 +117,20 @@ static void use_entry(struct ctx *c)
 	pz_debug(c->debug, "entry %s", c->entry_dir);
 }
 
-/* Warm path: ROOT/KEY is a directory. Touch it if older than a day. */
+/* Warm path: ROOT/KEY is a directory of ours that only we can write (the
+ * tamper policy: the same single fstatat as before, nothing per file).
+ * Touch it if older than a day. */
 static int is_warm(struct ctx *c)
 {
 	struct stat st;
-	if (fstatat(c->root.fd, c->cfg.key, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) {
-		pz_debug(c->debug, "entry %s/%s: not there, extracting", c->root.path, c->cfg.key);
+	const char *why;
+	int state = entry_state(c->root.fd, c->cfg.key, c->roots.euid, &st, &why);
+	if (state != ENTRY_OK) {
+		if (state == ENTRY_BAD)
+			pz_debug(c->debug, "entry %s/%s %s: not using it, extracting again", c->root.path,
+				 c->cfg.key, why);
+		else
+			pz_debug(c->debug, "entry %s/%s: not there, extracting", c->root.path, c->cfg.key);
 		return 0;
 	}
 	if (time(NULL) - st.st_mtime > TOUCH_AFTER_S &&
@@ -135,6 +144,7 @@ static int extract(struct ctx *c)
 {
 	struct lock lk;
 	struct stat st;
+	const char *why;
 	int rc = verify_cfg(c);
 	if (rc)
 		return rc;
@@ -151,8 +161,14 @@ static int extract(struct ctx *c)
 		return pz_exit_for_write_errno(err);
 	}
 	if (rc == LOCK_ACQUIRED) {
-		if (fstatat(c->root.fd, c->cfg.key, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+		int state = entry_state(c->root.fd, c->cfg.key, c->roots.euid, &st, &why);
+		if (state == ENTRY_OK) {
 			pz_debug(c->debug, "entry %s/%s appeared while locking", c->root.path, c->cfg.key);
+		} else if (state == ENTRY_BAD && entry_quarantine(c->root.fd, c->cfg.key) != 0) {
+			int err = errno;
+			pz_error("cannot move aside %s/%s, which %s: %s; remove it by hand", c->root.path,
+				 c->cfg.key, why, strerror(err));
+			rc = pz_exit_for_write_errno(err);
 		} else {
 			struct extract_job job = { &c->zip, &c->cfg, c->root.fd, c->root.path, &lk, c->debug };
 			rc = extract_entry(&job);

@@ -77,7 +77,7 @@ check "stale lock removed, entry made" test -d "cache/$KEY" -a ! -e "cache/$KEY.
 # --- interpreter discovery -------------------------------------------------
 PYZAP_PYTHON=/nonexistent ./app.pyz >out 2>err
 expect "PYZAP_PYTHON=/nonexistent" 127 $?
-check "127 message names it" grep -q "^pyzap: PYZAP_PYTHON=/nonexistent .*set it to a Python" err
+check "127 message names it" grep -q "^pyzap: PYZAP_PYTHON=/nonexistent .*needs CPython" err
 PYZAP_PYTHON=/etc/passwd ./app.pyz >out 2>err
 expect "PYZAP_PYTHON not executable" 127 $?
 printf '#!/nonexistent-interpreter\n' > notpython && chmod 755 notpython

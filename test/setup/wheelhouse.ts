@@ -34,6 +34,8 @@ export default function setup(project: TestProject) {
   };
 
   buildWheel("fixture_ext");
+  buildWheel("fixture_pure");
+  buildWheel("fixture_data");
 
   const libDir = path.join(root, "libfoo");
   mkdirSync(libDir);

@@ -31,6 +31,10 @@ def _fail(code, message):
 
 def _main():
     archive = __loader__.archive
+    if os.environ.get('PYZAP'):  # PYZAP=info|cache: the bundle's own commands, not the app
+        sys.path.insert(0, os.path.join(archive, '.pyzap', 'boot'))
+        from _pyzap import _commands
+        sys.exit(_commands.main(os.environ['PYZAP'], archive, sys.argv[1:]))
     launched = os.environ.get('PYZAP_ARCHIVE')
     runtime = sys.modules.get('_pyzap')
     if launched and runtime is not None and hasattr(runtime, 'bundle_for'):

@@ -170,9 +170,11 @@ def make_bundle(path, pure, native=None, name='demo', entry='demo.cli:main', cac
     boot = {
         '.pyzap/boot/sitecustomize.py': 'sitecustomize.py',
         '.pyzap/boot/_pyzap/__init__.py': '_pyzap/__init__.py',
-        '.pyzap/boot/_pyzap/_extract.py': '_pyzap/_extract.py',
         '__main__.py': '__main__.py',
     }
+    for mod in sorted(os.listdir(os.path.join(PYTHON_DIR, '_pyzap'))):
+        if mod.endswith('.py') and mod != 'bundle.py':
+            boot['.pyzap/boot/_pyzap/' + mod] = '_pyzap/' + mod
     for arc, rel in boot.items():
         with open(os.path.join(PYTHON_DIR, rel)) as f:
             files[arc] = f.read().encode()

@@ -1,9 +1,9 @@
 // Stage 3: everything the archive will hold, in order: launcher.cfg, the
 // manifest, the bootstrap and the site-packages tree, each .py with its .pyc.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { BootstrapFile } from "./bootstrap.js";
-import type { Classified } from "./classify.js";
+import type { Classified, UnpackedFile } from "./classify.js";
 import { compileAll, type CompileJob } from "./compile.js";
 import type { EntryPoint } from "./entrypoint.js";
 import { cacheKey, hashFile } from "./hash.js";
@@ -39,24 +39,37 @@ export interface AssembleInput {
 
 export async function assemble(input: AssembleInput): Promise<Assembled> {
   const { python, classified, entry } = input;
-  const unpack = await describeUnpacked(classified);
+  const hasSource = new Set([...classified.zipped, ...classified.unpacked].filter((f) => f.rel.endsWith(".py")).map((f) => f.rel));
+  // A stale .pyc beside a .py would shadow the one we compile.
+  const stale = (f: { rel: string }) => f.rel.endsWith(".pyc") && hasSource.has(f.rel.slice(0, -1));
+  const unpackedFiles = [...classified.unpacked.filter((f) => !stale(f)), ...pycacheFiles(python, classified.unpacked, input.workDir)];
+  const unpack = await describeUnpacked(unpackedFiles);
   const key = unpack.length > 0 ? await cacheKey(unpack.map(fileLine)) : null;
-  const manifest = buildManifest({ python, entry, key, unpack, launcher: input.launcher, zippedBytes: sum(classified.zipped) });
+  const manifest = buildManifest({
+    python,
+    entry,
+    key,
+    unpack,
+    packages: classified.packages,
+    launcher: input.launcher,
+    zippedBytes: sum(classified.zipped),
+  });
 
-  // Sources: [archive name, file on disk].
+  // Sources: [archive name, file on disk]; each .py among them gets a .pyc beside it.
   const sources: [string, string, 0o644 | 0o755][] = [];
   for (const f of input.bootstrap) sources.push([f.archiveName, f.abs, 0o644]);
   sources.push([".pyzap/boot/_pyzap/bundle.py", writeGenerated(input.workDir, "bundle.py", bundlePy(manifest, classified)), 0o644]);
-  const hasSource = new Set(classified.zipped.filter((f) => f.rel.endsWith(".py")).map((f) => f.rel));
-  for (const f of classified.zipped) {
-    // A stale .pyc beside a .py would shadow the one we compile.
-    if (f.rel.endsWith(".pyc") && hasSource.has(f.rel.slice(0, -1))) continue;
-    sources.push([`site-packages/${f.rel}`, f.abs, f.executable ? 0o755 : 0o644]);
-  }
-  for (const f of classified.unpacked) sources.push([`site-packages/${f.rel}`, f.abs, modeOf(f.executable)]);
+  for (const f of classified.zipped) if (!stale(f)) sources.push([`site-packages/${f.rel}`, f.abs, modeOf(f.executable)]);
+  for (const f of classified.unpacked) if (!f.wholePackage) sources.push([`site-packages/${f.rel}`, f.abs, modeOf(f.executable)]);
 
   const entries: ArchiveEntry[] = sources.map(([name, file, mode]) => ({ name, file, mode, store: false }));
   entries.push(...(await compileEntries(python, sources, input.workDir)));
+  entries.push(...namespaceDirs(classified.zipped.map((f) => f.rel)));
+  // Whole packages: only extracted from the archive, never imported from it,
+  // so their sources carry no .pyc beside them; their bytecode is unpacked.
+  for (const f of unpackedFiles) {
+    if (f.wholePackage) entries.push({ name: `site-packages/${f.rel}`, file: f.abs, mode: modeOf(f.executable), store: f.rel.endsWith(".pyc") });
+  }
   entries.push({ name: ".pyzap/manifest.json", data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), store: false, mode: 0o644 });
   entries.sort((a, b) => compareBytes(a.name, b.name));
   // The launcher reads the first central-directory entry on its warm path.
@@ -64,9 +77,9 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
   return { entries, manifest };
 }
 
-async function describeUnpacked(classified: Classified): Promise<UnpackRecord[]> {
+async function describeUnpacked(files: UnpackedFile[]): Promise<UnpackRecord[]> {
   const records: UnpackRecord[] = [];
-  for (const f of classified.unpacked) {
+  for (const f of files) {
     records.push({ path: f.rel, size: f.size, mode: modeOf(f.executable), xxh64: await hashFile(f.abs), reason: f.reason, module: f.module });
   }
   return records.sort((a, b) => compareBytes(a.path, b.path));
@@ -80,6 +93,37 @@ async function compileEntries(python: PythonInfo, sources: [string, string, numb
   return jobs
     .filter((job) => !failed.has(path.resolve(job.source)))
     .map((job) => ({ name: `${job.display}c`, file: job.output, store: true, mode: 0o644 }));
+}
+
+// A package unpacked whole runs from KEY/site with the ordinary source loader:
+// give it unchecked-hash bytecode where that loader looks
+// (`__pycache__/mod.cpython-311.pyc`), listed in the cfg like every unpacked
+// file, so it is verified and nothing is ever written into the entry at run time.
+function pycacheFiles(python: PythonInfo, unpacked: UnpackedFile[], workDir: string): UnpackedFile[] {
+  const sources = unpacked.filter((f) => f.wholePackage && f.rel.endsWith(".py"));
+  const rel = (f: UnpackedFile) => f.rel.replace(/([^/]+)\.py$/, `__pycache__/$1.${python.cacheTag}.pyc`);
+  const jobs: CompileJob[] = sources.map((f) => ({ source: f.abs, output: path.join(workDir, "pycache", rel(f)), display: f.rel }));
+  const failed = compileAll(python, jobs);
+  return sources
+    .filter((f) => !failed.has(path.resolve(f.abs)))
+    .map((f) => {
+      const abs = path.join(workDir, "pycache", rel(f));
+      return { rel: rel(f), abs, size: statSync(abs).size, executable: false, reason: f.reason, module: null, wholePackage: f.wholePackage };
+    });
+}
+
+// zipimport (3.11) sees a namespace package's portion in the archive only if
+// the zip has an explicit entry for its directory ("pkg/"): add one for each
+// directory that holds Python code but no __init__.py.
+function namespaceDirs(rels: string[]): ArchiveEntry[] {
+  const withInit = new Set(rels.filter((r) => /(^|\/)__init__\.py$/.test(r)).map((r) => path.posix.dirname(r)));
+  const dirs = new Set<string>();
+  for (const rel of rels) {
+    if (!rel.endsWith(".py") || /\.(?:dist-info|egg-info|data)\//.test(rel)) continue;
+    // Every ancestor up to the nearest regular package (its own subdirs are found through it).
+    for (let dir = path.posix.dirname(rel); dir !== "." && !withInit.has(dir); dir = path.posix.dirname(dir)) dirs.add(dir);
+  }
+  return [...dirs].map((d) => ({ name: `site-packages/${d}/`, data: Buffer.alloc(0), store: true, mode: 0o755 as const }));
 }
 
 function fileLine(f: UnpackRecord): string {

@@ -9,34 +9,62 @@ import { classify } from "./classify.js";
 import type { BundleArgs } from "./commands/bundle.js";
 import { chooseEntryPoint } from "./entrypoint.js";
 import { findLauncher } from "./launcher.js";
+import { choosePlatform } from "./platform.js";
+import { withProjectConfig } from "./project-config.js";
 import { probePython } from "./python.js";
+import { Reporter } from "./reporter.js";
 import { resolve } from "./resolve.js";
 import { walkTree } from "./walk.js";
 import { writeBundle } from "./write.js";
 
-export async function runBundle(args: BundleArgs): Promise<void> {
-  const launcher = findLauncher();
+export async function runBundle(given: BundleArgs): Promise<void> {
+  const args = withProjectConfig(given);
+  const report = new Reporter(args);
+  let ok = false;
   const bootstrap = bootstrapFiles();
   const python = probePython(args.python);
-  const resolved = resolve(python, args.pipArgs, args.sitePackages);
+  report.stage(args.sitePackages ? `reading ${args.sitePackages}` : `resolving with pip: ${args.pipArgs.join(" ")}`);
+  const resolved = await resolve(python, args.pipArgs, args.sitePackages, report.verbose).catch((error: unknown) => {
+    report.end(true);
+    throw error;
+  });
   const workDir = mkdtempSync(path.join(tmpdir(), "pyzap-build-"));
   try {
     const files = walkTree(resolved.siteDir);
+    report.stage(`classifying ${files.length} files`);
     const entry = chooseEntryPoint(files, args);
-    const classified = classify(files, python.extensionSuffixes);
+    const classified = classify(files, python.extensionSuffixes, { unpack: args.unpack, zip: args.zip, unpackAll: args.unpackAll });
+    for (const p of classified.packages) report.note(`${p.name}: ${p.reason}`);
     const output = path.resolve(args.output ?? `${entry.name}.pyz`);
+    const platform = choosePlatform(classified.unpacked, args.platform);
+    const launcher = findLauncher(platform);
+    report.stage(`compiling ${classified.zipped.filter((f) => f.rel.endsWith(".py")).length + classified.unpacked.filter((f) => f.rel.endsWith(".py")).length} modules`);
     const { entries, manifest } = await assemble({ python, classified, entry, bootstrap, launcher, workDir });
+    report.stage(`writing ${path.basename(output)} (${entries.length} entries)`);
     await writeBundle(output, launcher, entries);
-    const size = statSync(output).size;
-    process.stderr.write(
-      `pyzap: wrote ${output} (${mib(size)}, ${entries.length} entries; ` +
-        `${manifest.totals.unpackedFiles} native files, ${mib(manifest.totals.unpackedBytes)}, unpacked on first run; ` +
-        `needs Python ${python.requires})\n`,
-    );
+    ok = true;
+    report.done({
+      output,
+      size: statSync(output).size,
+      launcherSize: launcher.bytes.length,
+      entries: entries.length,
+      unpackedFiles: manifest.totals.unpackedFiles,
+      unpackedBytes: manifest.totals.unpackedBytes,
+      cacheKey: manifest.cacheKey,
+      python: { requires: python.requires, cacheTag: python.cacheTag, executable: python.executable },
+      platform,
+      run: runCommand(output),
+    });
   } finally {
+    report.end(!ok);
     rmSync(workDir, { recursive: true, force: true });
     resolved.cleanup();
   }
 }
 
-const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+/** How to run the bundle from here: "./app.pyz" or its path. */
+function runCommand(output: string): string {
+  const rel = path.relative(process.cwd(), output);
+  if (rel.startsWith("..") || path.isAbsolute(rel)) return output;
+  return rel.includes("/") ? rel : `./${rel}`;
+}

@@ -2,16 +2,21 @@
 // must unpack into the cache, and keep the reason for `pyzap inspect`.
 import { openSync, readSync, closeSync } from "node:fs";
 import type { TreeFile } from "./walk.js";
+import { decidePackages, topLevelName, type PackageDecision, type UnpackOptions } from "./zipunsafe.js";
 
 export interface UnpackedFile extends TreeFile {
   reason: string;
   /** Import name when the file is an extension module the native finder serves. */
   module: string | null;
+  /** The top-level package when the file is unpacked as part of a whole package. */
+  wholePackage: string | null;
 }
 
 export interface Classified {
   zipped: TreeFile[];
   unpacked: UnpackedFile[];
+  /** Packages unpacked whole (or kept zipped by --zip although detected), with why. */
+  packages: PackageDecision[];
 }
 
 const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
@@ -20,21 +25,28 @@ const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 // content, so versioned sonames (libfoo.so.1) and auditwheel's pkg.libs/
 // directories are caught too; they keep their relative layout in the cache
 // entry so $ORIGIN rpaths still resolve.
-// (Whole packages that read their own files through __file__ will join
-// `unpacked` here too, with their own reason.)
-export function classify(files: TreeFile[], extensionSuffixes: string[]): Classified {
+// Whole packages that derive paths from __file__ (zipunsafe.ts) join
+// `unpacked` too: every file of theirs, with the package's reason.
+export function classify(files: TreeFile[], extensionSuffixes: string[], options: UnpackOptions = {}): Classified {
+  const elf = new Set(files.filter(isElf));
+  const packages = decidePackages(files, (f) => (!elf.has(f) ? null : extensionModuleName(f.rel, extensionSuffixes) ? "module" : "other"), options);
+  const whole = new Map(packages.filter((p) => p.unpacked).map((p) => [p.name, p.reason]));
   const zipped: TreeFile[] = [];
   const unpacked: UnpackedFile[] = [];
   for (const file of files) {
-    if (!isElf(file)) {
+    const module = elf.has(file) ? extensionModuleName(file.rel, extensionSuffixes) : null;
+    const top = topLevelName(file.rel);
+    const wholeReason = top !== null ? whole.get(top) : undefined;
+    if (wholeReason !== undefined) {
+      unpacked.push({ ...file, module, reason: wholeReason, wholePackage: top });
+    } else if (elf.has(file)) {
+      const reason = module ? `native: ELF extension module ${module}` : "native: ELF shared library";
+      unpacked.push({ ...file, module, reason, wholePackage: null });
+    } else {
       zipped.push(file);
-      continue;
     }
-    const module = extensionModuleName(file.rel, extensionSuffixes);
-    const reason = module ? `native: ELF extension module ${module}` : "native: ELF shared library";
-    unpacked.push({ ...file, module, reason });
   }
-  return { zipped, unpacked };
+  return { zipped, unpacked, packages };
 }
 
 function isElf(file: TreeFile): boolean {

@@ -9,7 +9,14 @@ export type ErrorCode =
   | "ENTRY_POINT"
   | "LAUNCHER_MISSING"
   | "BAD_ARCHIVE"
-  | "WRITE_FAILED";
+  | "WRITE_FAILED"
+  | "PLATFORM"
+  | "NOT_A_BUNDLE"
+  | "CORRUPT_BUNDLE"
+  | "INPUT_IS_DIRECTORY"
+  | "NO_CACHE"
+  | "ENTRY_BUSY"
+  | "VERIFY_FAILED";
 
 // Exit codes are part of the CLI's interface (README "Exit codes").
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -21,6 +28,14 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   LAUNCHER_MISSING: 7,
   BAD_ARCHIVE: 8,
   WRITE_FAILED: 9,
+  PLATFORM: 10,
+  // inspect and cache (20-29)
+  NOT_A_BUNDLE: 20,
+  CORRUPT_BUNDLE: 21,
+  INPUT_IS_DIRECTORY: 22,
+  NO_CACHE: 23,
+  ENTRY_BUSY: 24,
+  VERIFY_FAILED: 25,
 };
 
 export const EXIT_BUG = 70;

@@ -2,6 +2,9 @@
 // CommandModule per command and maps errors to exit codes.
 import yargs from "yargs";
 import { bundleCommand } from "./commands/bundle.js";
+import { cacheCommand } from "./commands/cache.js";
+import { helpCommand } from "./commands/help.js";
+import { inspectCommand } from "./commands/inspect.js";
 import { EXIT_BUG, EXIT_CODES, PyzapError } from "./errors.js";
 import { VERSION } from "./version.js";
 
@@ -10,6 +13,11 @@ export async function main(argv: string[]): Promise<number> {
     await yargs(argv)
       .scriptName("pyzap")
       .command(bundleCommand)
+      .command(inspectCommand)
+      .command(cacheCommand)
+      .command(helpCommand)
+      // Prints a bash (or, under zsh, a zsh) script: `source <(pyzap completion)`.
+      .completion("completion", "Print a shell completion script (bash, zsh): source <(pyzap completion)")
       // Not strictCommands(): `bundle` passes unknown arguments on to pip.
       .command("*", false, {}, (argv) => {
         const what = argv._.length > 0 ? `unknown command: ${argv._[0]}` : "no command given";
@@ -32,8 +40,8 @@ export async function main(argv: string[]): Promise<number> {
 
 function reportError(error: unknown): number {
   if (error instanceof PyzapError) {
-    process.stderr.write(`pyzap: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`pyzap: hint: ${error.hint}\n`);
+    // One line: what was wrong, then what to do.
+    process.stderr.write(`pyzap: ${error.message}${error.hint ? `; ${error.hint}` : ""}\n`);
     if (process.env.PYZAP_DEBUG && error.cause) process.stderr.write(`${String(error.cause)}\n`);
     return EXIT_CODES[error.code];
   }

@@ -5,6 +5,7 @@ import type { EntryPoint } from "./entrypoint.js";
 import type { Launcher } from "./launcher.js";
 import type { PythonInfo } from "./python.js";
 import { VERSION } from "./version.js";
+import type { PackageDecision } from "./zipunsafe.js";
 
 export interface UnpackRecord {
   path: string; // relative to site-packages/ in the zip and to KEY/site/ in the cache
@@ -31,6 +32,8 @@ export interface Manifest {
   };
   launcher: { version: string; target: string; size: number };
   unpack: UnpackRecord[];
+  /** Top-level packages unpacked whole (or kept zipped by --zip although zip-unsafe), with why. */
+  packages: PackageDecision[];
   totals: { unpackedFiles: number; unpackedBytes: number; zippedBytes: number };
   builtBy: string;
 }
@@ -40,6 +43,7 @@ export function buildManifest(input: {
   entry: EntryPoint;
   key: string | null;
   unpack: UnpackRecord[];
+  packages: PackageDecision[];
   launcher: Launcher;
   zippedBytes: number;
 }): Manifest {
@@ -60,6 +64,7 @@ export function buildManifest(input: {
     },
     launcher: { version: launcher.version, target: launcher.target, size: launcher.bytes.length },
     unpack,
+    packages: input.packages,
     totals: {
       unpackedFiles: unpack.length,
       unpackedBytes: unpack.reduce((n, f) => n + f.size, 0),

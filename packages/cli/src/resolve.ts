@@ -1,10 +1,10 @@
 // Stage 1: get every distribution the app needs into one directory, either by
 // running the build interpreter's pip or by taking an existing site-packages.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PyzapError } from "./errors.js";
+import { runProcess } from "./process.js";
 import type { PythonInfo } from "./python.js";
 
 export interface Resolved {
@@ -14,7 +14,7 @@ export interface Resolved {
   cleanup: () => void;
 }
 
-export function resolve(python: PythonInfo, pipArgs: string[], sitePackages?: string): Resolved {
+export async function resolve(python: PythonInfo, pipArgs: string[], sitePackages?: string, echo = false): Promise<Resolved> {
   if (sitePackages) return useSitePackages(sitePackages, pipArgs);
   if (pipArgs.length === 0) {
     throw new PyzapError("USAGE", "nothing to bundle: no requirement was given", {
@@ -24,7 +24,7 @@ export function resolve(python: PythonInfo, pipArgs: string[], sitePackages?: st
   const staging = mkdtempSync(path.join(tmpdir(), "pyzap-staging-"));
   const cleanup = () => rmSync(staging, { recursive: true, force: true });
   try {
-    pipInstall(python, staging, pipArgs);
+    await pipInstall(python, staging, pipArgs, echo);
   } catch (error) {
     cleanup();
     throw error;
@@ -48,14 +48,13 @@ function useSitePackages(dir: string, pipArgs: string[]): Resolved {
   return { siteDir: path.resolve(dir), cleanup: () => {} };
 }
 
-function pipInstall(python: PythonInfo, target: string, pipArgs: string[]): void {
+async function pipInstall(python: PythonInfo, target: string, pipArgs: string[], echo: boolean): Promise<void> {
   // --no-compile: we write our own bytecode (unchecked-hash, beside each .py).
   const args = ["-m", "pip", "install", "--target", target, "--no-compile", "--disable-pip-version-check", "--no-warn-script-location", ...pipArgs];
-  process.stderr.write(`pyzap: resolving with pip: ${pipArgs.join(" ")}\n`);
-  const result = spawnSync(python.command, args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const result = await runProcess(python.command, args, { echo });
   if (result.error || result.status !== 0) {
-    const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trimEnd();
-    if (output) process.stderr.write(`${output}\n`);
+    const output = `${result.stdout}${result.stderr}`.trimEnd();
+    if (output && !echo) process.stderr.write(`\n${output}\n`);
     throw new PyzapError("PIP_FAILED", `pip failed (exit ${result.status ?? "none"}); pyzap ran: ${python.command} ${args.join(" ")}`, {
       hint: "fix the requirement or pip options above; pyzap passes every argument it does not own to pip",
       cause: result.error,

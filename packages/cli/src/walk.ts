@@ -1,5 +1,5 @@
 // Lists the files of a site-packages tree, relative, '/'-separated, sorted.
-import { lstatSync, readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { PyzapError } from "./errors.js";
 
@@ -15,6 +15,7 @@ const SKIP_TOP = new Set(["bin", "__pycache__"]);
 
 export function walkTree(root: string): TreeFile[] {
   const files: TreeFile[] = [];
+  const realRoot = realpathSync(root);
   const visit = (dir: string, relDir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
@@ -25,6 +26,7 @@ export function walkTree(root: string): TreeFile[] {
       // descend through a symlinked directory, which could loop or escape.
       const st = entry.isSymbolicLink() ? statOrNull(abs) : lstatSync(abs);
       if (!st) continue;
+      if (entry.isSymbolicLink() && st.isFile()) checkLinkInside(rel, abs, realRoot);
       if (st.isDirectory()) {
         if (!entry.isSymbolicLink()) visit(abs, rel);
       } else if (st.isFile()) {
@@ -46,6 +48,17 @@ function statOrNull(p: string) {
     return statSync(p);
   } catch {
     return null;
+  }
+}
+
+// A file symlink is bundled by content: one leading outside the tree would
+// copy a file of the build machine (say ~/.ssh/id_rsa) into the bundle.
+function checkLinkInside(rel: string, abs: string, realRoot: string): void {
+  const target = realpathSync(abs);
+  if (!target.startsWith(realRoot + path.sep)) {
+    throw new PyzapError("BAD_ARCHIVE", `refusing to bundle ${rel}: it is a symlink to ${target}, outside ${realRoot}`, {
+      hint: "copy the file into the tree, or remove the link",
+    });
   }
 }
 

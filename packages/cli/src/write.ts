@@ -1,7 +1,8 @@
 // Stage 4: launcher bytes, then the zip, written to a temporary file that is
 // renamed over the output only when complete (never a half-written bundle).
 import { createWriteStream, statSync } from "node:fs";
-import { chmod, open, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, open, rename, rm } from "node:fs/promises";
+import path from "node:path";
 import { finished } from "node:stream/promises";
 import { ZipArchive } from "archiver";
 import type { ArchiveEntry } from "./assemble.js";
@@ -20,6 +21,7 @@ export interface WriteOptions {
 export async function writeBundle(output: string, launcher: Launcher, entries: ArchiveEntry[], options: WriteOptions = {}): Promise<void> {
   const temp = `${output}.tmp-${process.pid}`;
   try {
+    await mkdir(path.dirname(output), { recursive: true });
     const inputBytes = entries.reduce((n, e) => n + (e.data?.length ?? statSync(e.file ?? "").size), launcher.bytes.length);
     await writeZip(temp, launcher, entries, options.forceZip64 || inputBytes > ZIP64_THRESHOLD);
     const fh = await open(temp, "r+");

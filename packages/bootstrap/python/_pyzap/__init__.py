@@ -44,6 +44,7 @@ class Bundle(object):
         self.site_packages = os.path.join(archive, 'site-packages')
         self.site_dir = os.path.join(entry_dir, 'site') if entry_dir else None
         self.finder = None
+        self.importer = False  # True when _importer serves site-packages
 
     def site_dirs(self):
         """The sys.path entries of this bundle, in order (what a child Python needs)."""
@@ -194,6 +195,9 @@ def activate(archive, data, entry_dir):
     if found is not None:
         return found
     bundle = Bundle(archive, data, entry_dir)
+    if os.environ.get('PYZAP_ZIPIMPORT') != '1':
+        from _pyzap import _importer
+        bundle.importer = _importer.install(archive)
     if bundle.native and bundle.site_dir:
         bundle.finder = NativeFinder(bundle)
         bundle.finder.install()
@@ -201,8 +205,9 @@ def activate(archive, data, entry_dir):
         sys.meta_path.append(MetadataFinder(bundle))
     _bundles.append(bundle)
     if os.environ.get('PYZAP_DEBUG') == '1':
-        sys.stderr.write('pyzap: debug: runtime active for %s (entry %s, %d native modules)\n'
-                         % (archive, entry_dir or '-', len(bundle.native)))
+        sys.stderr.write('pyzap: debug: runtime active for %s (entry %s, %d native modules, %s)\n'
+                         % (archive, entry_dir or '-', len(bundle.native),
+                            'archive importer' if bundle.importer else 'zipimport'))
     return bundle
 
 

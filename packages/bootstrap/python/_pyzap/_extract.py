@@ -228,10 +228,26 @@ def probe_exec(root):
 
 
 def _is_dir(path):
+    return entry_problem(path) is None
+
+
+def entry_problem(entry):
+    """The launcher's warm check (docs/format.md, "Tamper policy"): None if
+    `entry` is a real directory of ours, writable only by us; 'missing'; or
+    what is wrong with it. One lstat, nothing per file."""
     try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
+        st = os.lstat(entry)
     except OSError:
-        return False
+        return 'missing'
+    if stat.S_ISLNK(st.st_mode):
+        return 'is a symlink'
+    if not stat.S_ISDIR(st.st_mode):
+        return 'is not a directory'
+    if st.st_uid != os.geteuid():
+        return 'is owned by another user'
+    if st.st_mode & 0o022:
+        return 'is writable by group or others'
+    return None
 
 
 # ---------------------------------------------------------------- the entry
@@ -251,14 +267,13 @@ def ensure_entry(archive, key, candidates=None, settings=Settings):
         reason = check_root(root, explicit)
         if reason is None:
             entry = f'{root}/{key}'
-            try:
-                st = os.lstat(entry)
-            except OSError:
-                st = None
-            if st is not None and stat.S_ISDIR(st.st_mode):
+            problem = entry_problem(entry)
+            if problem is None:
                 debug(f'cache root {root}: using entry {entry}')
-                _touch_if_old(entry, st)
+                _touch_if_old(entry, os.lstat(entry))
                 return entry
+            if problem != 'missing':
+                debug(f'entry {entry} {problem}: not using it, extracting again')
             reason = probe_exec(root)
         if reason is not None:
             debug(f'cache root {root}: skipped, {reason}')
@@ -291,9 +306,13 @@ def extract(archive, key, root, settings=Settings):
     except OSError as err:
         raise _io_error(err, f'cannot take the lock {lock}')
     try:
-        if _is_dir(entry):
+        problem = entry_problem(entry)
+        if problem is None:
             debug(f'{entry} was made by another process')
             return entry
+        if problem != 'missing':
+            _quarantine(entry)
+        _reclaim(root, key)
         return _extract_locked(archive, key, entry, lock, settings)
     finally:
         try:
@@ -337,6 +356,42 @@ def _acquire(lock, entry, settings):
         delay = min(delay * 2, settings.backoff_max)
 
 
+def _quarantine(entry):
+    """Holding the lock: move a bad ROOT/KEY aside (rename first), then remove it."""
+    bad = f'{entry}.bad-{os.getpid()}'
+    _rmtree(bad)
+    try:
+        os.rename(entry, bad)
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise _io_error(err, f'cannot move aside {entry}')
+    _rmtree(bad)
+
+
+def _reclaim(root, key):
+    """Holding the lock: remove KEY.tmp-PID / KEY.bad-PID of processes that are gone."""
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        head, sep, pid = name.rpartition('-')
+        if head not in (key + '.tmp', key + '.bad') or not pid.isdigit() or pid[0] == '0':
+            continue
+        if int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        debug(f'removing {root}/{name}, left by process {pid} which is gone')
+        _rmtree(f'{root}/{name}')
+
+
 def _extract_locked(archive, key, entry, lock, settings):
     import zipfile
     import zlib
@@ -354,6 +409,7 @@ def _extract_locked(archive, key, entry, lock, settings):
             _mkdir_exact(tmp + '/site')
             _unpack(zf, archive, cfg, tmp + '/site', lock, settings)
             _write_file(tmp + '/entry.cfg', [cfg.raw], 0o644)
+            _verify(cfg, tmp)
             try:
                 os.rename(tmp, entry)
             except OSError as err:
@@ -426,6 +482,8 @@ def _unpack(zf, archive, cfg, site, lock, settings):
                     if now - refreshed >= settings.lock_refresh:
                         _refresh(lock)
                         refreshed = now
+            out.flush()
+            os.fsync(fd)  # see "Durability" in docs/format.md
         if written != size:
             raise PyzapError(CORRUPT, f'{archive}: {member} inflates to a different size than '
                              f'the {size} bytes in launcher.cfg; rebuild the bundle')
@@ -433,6 +491,30 @@ def _unpack(zf, archive, cfg, site, lock, settings):
         if now - refreshed >= settings.lock_refresh:
             _refresh(lock)
             refreshed = now
+
+
+def _verify(cfg, tmp):
+    """Before the rename, like the launcher: every file still a regular file
+    with one link, its size and mode (contents were CRC-checked as read), and
+    each directory fsynced (the files were fsynced as written)."""
+    dirs = {tmp, tmp + '/site'}
+    for _digest, size, mode, path in cfg.files:
+        full = f'{tmp}/site/{path}'
+        dirs.add(os.path.dirname(full))
+        try:
+            st = os.lstat(full)
+        except OSError:
+            st = None
+        if st is None or not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 \
+                or st.st_size != size or stat.S_IMODE(st.st_mode) != mode:
+            raise PyzapError(IO_ERROR, f'{full} changed after it was written; another process '
+                             f'is modifying the cache, check who can write there')
+    for d in sorted(dirs):
+        fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _refresh(lock):
@@ -453,6 +535,8 @@ def _write_file(path, chunks, mode):
         os.fchmod(fd, mode)
         for chunk in chunks:
             out.write(chunk)
+        out.flush()
+        os.fsync(fd)
 
 
 def _rmtree(path):

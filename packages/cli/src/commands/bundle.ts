@@ -8,10 +8,21 @@ export interface BundleArgs {
   output?: string;
   python?: string;
   sitePackages?: string;
+  platform?: string;
+  /** Top-level packages (or distributions) to unpack whole / keep zipped, overriding the zip-safety scan. */
+  unpack?: string[];
+  zip?: string[];
+  unpackAll?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  json?: boolean;
   pipArgs: string[];
 }
 
-type RawArgs = Omit<BundleArgs, "pipArgs"> & { _: (string | number)[] };
+type RawArgs = Omit<BundleArgs, "pipArgs" | "unpack" | "zip"> & { _: (string | number)[]; unpack?: string | string[]; zip?: string | string[] };
+
+// A repeated option arrives as an array, a single one as a string.
+const repeated = (value: string | string[] | undefined): string[] => (value === undefined ? [] : [value].flat().map(String));
 
 export const bundleCommand: CommandModule<object, RawArgs> = {
   // No declared positional: with "unknown-options-as-args" yargs keeps every
@@ -37,11 +48,33 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
         type: "string",
         describe: "build interpreter (default: python3 on PATH); the bundle runs with the same X.Y",
       })
+      .option("platform", {
+        type: "string",
+        requiresArg: true,
+        describe: "platform of the launcher (linux-x64, linux-arm64); default: that of the bundled native code, else this machine",
+      })
       .option("site-packages", {
         type: "string",
         describe: "bundle this existing site-packages directory instead of running pip",
       })
+      .option("unpack", {
+        // Not `array: true`: that would swallow the pip arguments that follow.
+        type: "string",
+        requiresArg: true,
+        describe: "unpack this top-level package (or distribution) whole into the cache; repeatable",
+      })
+      .option("zip", {
+        type: "string",
+        requiresArg: true,
+        describe: "keep this package in the archive even if it looks zip-unsafe; repeatable",
+      })
+      .option("unpack-all", { type: "boolean", describe: "unpack every package into the cache (like shiv)" })
+      .option("quiet", { alias: "q", type: "boolean", describe: "print nothing but errors" })
+      .option("verbose", { alias: "v", type: "boolean", describe: "stream pip's output" })
+      .option("json", { type: "boolean", describe: "print the summary as JSON on stdout (implies --quiet)" })
+      .conflicts("quiet", "verbose")
       .conflicts("console-script", "entry-point")
+      .conflicts("unpack-all", "zip")
       .example("pyzap bundle certbot -c certbot -o certbot.pyz", "bundle certbot from the package index")
       .example("pyzap bundle --no-index --find-links ./wheels demo -c demo", "bundle from local wheels") as unknown as Argv<RawArgs>,
   handler: async (argv: ArgumentsCamelCase<RawArgs>) => {
@@ -52,6 +85,13 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
       output: argv.output,
       python: argv.python,
       sitePackages: argv.sitePackages,
+      platform: argv.platform,
+      unpack: repeated(argv.unpack),
+      zip: repeated(argv.zip),
+      unpackAll: argv.unpackAll,
+      quiet: argv.quiet,
+      verbose: argv.verbose,
+      json: argv.json,
       // Everything yargs did not own (including unknown options) is pip's.
       pipArgs: argv._.slice(1).map(String),
     });

@@ -1,0 +1,37 @@
+#!/bin/sh
+# build-dist.sh - build the launcher for every platform this machine can
+# target and put each binary in its npm package (packages/launcher-OS-CPU/bin),
+# the way esbuild ships one package per platform.
+#   linux-x64:   the host build (musl-gcc -static, else gcc -static)
+#   linux-arm64: aarch64-linux-gnu-gcc -static with Debian's arm64 libz.a
+#                (gcc-aarch64-linux-gnu libc6-dev-arm64-cross zlib1g-dev:arm64);
+#                skipped with a note when the cross compiler is missing.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+packages="$here/../packages"
+
+install_into() { # BINARY PLATFORM
+    mkdir -p "$packages/launcher-$2/bin"
+    cp "$1" "$packages/launcher-$2/bin/pyzap-launcher.tmp"
+    mv "$packages/launcher-$2/bin/pyzap-launcher.tmp" "$packages/launcher-$2/bin/pyzap-launcher"
+}
+
+case "$(uname -m)" in
+x86_64) host=linux-x64 ;;
+aarch64) host=linux-arm64 ;;
+*) echo "build-dist: no launcher package for $(uname -m); build with make and set PYZAP_LAUNCHER" >&2; exit 1 ;;
+esac
+
+make -s -C "$here"
+install_into "$here/build/pyzap-launcher" "$host"
+
+if [ "$host" = linux-x64 ]; then
+    zlib_arm64=/usr/lib/aarch64-linux-gnu/libz.a
+    if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 && [ -f "$zlib_arm64" ]; then
+        make -s -C "$here" BUILD=build/linux-arm64 LCC=aarch64-linux-gnu-gcc \
+            LCC_NOTE="aarch64-linux-gnu-gcc -static (glibc)" ZLIB_A="$zlib_arm64"
+        install_into "$here/build/linux-arm64/pyzap-launcher" linux-arm64
+    else
+        echo "build-dist: skipping linux-arm64 (needs gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, zlib1g-dev:arm64)"
+    fi
+fi

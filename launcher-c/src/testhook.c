@@ -1,0 +1,29 @@
+/* testhook.c - see testhook.h; empty unless built with -DPYZAP_TESTING. */
+#include "testhook.h"
+
+#ifdef PYZAP_TESTING
+#include "msg.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+void th_point(const char *what)
+{
+	static long count;
+	const char *at = getenv("PYZAP_TEST_AT"), *trace = getenv("PYZAP_TEST_TRACE");
+	long n = ++count;
+	if (trace && *trace == '1')
+		pz_error("test point %ld: %s", n, what);
+	if (at && strtol(at, NULL, 10) == n)
+		raise(strstr(at, ":stop") ? SIGSTOP : SIGKILL);
+}
+
+long th_stale_ms(long dflt)
+{
+	const char *v = getenv("PYZAP_TEST_STALE_MS");
+	return v && *v ? strtol(v, NULL, 10) : dflt;
+}
+#else
+typedef int pyzap_testhook_unused; /* ISO C: no empty translation unit */
+#endif

@@ -1,0 +1,440 @@
+"""`PYZAP=info ./app.pyz` and `PYZAP=cache ./app.pyz dir|list|prune|clean`.
+
+The same basic commands as `pyzap inspect` / `pyzap cache` for servers without
+Node, sharing the on-disk protocol of docs/format.md with the launcher and the
+CLI: the same root chain (`_extract`), the same lock `ROOT/KEY.lock` (mkdir,
+stale after 10 s by mtime), and deletion by renaming `ROOT/KEY` to
+`ROOT/KEY.del-PID` under that lock. Only `__main__.py` imports this, and only
+when `PYZAP` is set: it costs nothing on a normal start.
+
+`--json` prints the same JSON as the CLI's `--json`.
+"""
+import os
+import re
+import sys
+import time
+
+from _pyzap import _extract
+
+USAGE = 2
+NOT_FOUND = 3
+NO_CACHE = 23
+ENTRY_BUSY = 24
+
+KEY_RE = re.compile(r'^([0-9a-f]{16})(?:\.(lock)|\.(tmp|del)-(\d+))?$')
+SIZE_UNITS = {'': 1, 'k': 1 << 10, 'm': 1 << 20, 'g': 1 << 30, 't': 1 << 40}
+TIME_UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
+HELP = ('usage: PYZAP=info %(b)s [--json]\n'
+        '       PYZAP=cache %(b)s dir|list [--json]\n'
+        '       PYZAP=cache %(b)s prune [--older-than 30d] [--max-size 2G] [--dry-run] [--json]\n'
+        '       PYZAP=cache %(b)s clean (--all | KEY...) [--json]\n')
+
+
+class Usage(Exception):
+    """A bad command line: one line, exit 2."""
+
+
+def main(command, archive, args):
+    """Run PYZAP=`command` with `args`; return the exit code."""
+    try:
+        json_out = '--json' in args
+        args = [a for a in args if a != '--json']
+        if command == 'info':
+            return _info(archive, json_out)
+        if command == 'cache':
+            if not args:
+                raise Usage('PYZAP=cache needs a command: dir, list, prune or clean')
+            sub, rest = args[0], args[1:]
+            if sub == 'dir':
+                return _dir(json_out)
+            if sub == 'list':
+                return _list(json_out)
+            if sub == 'prune':
+                return _prune(rest, json_out)
+            if sub == 'clean':
+                return _clean(rest, json_out)
+            raise Usage('unknown cache command %r: use dir, list, prune or clean '
+                        '(verify needs the pyzap CLI: pyzap cache verify)' % sub)
+        raise Usage('PYZAP=%s is not a command: use PYZAP=info or PYZAP=cache, '
+                    'or unset PYZAP to run the application' % command)
+    except Usage as err:
+        sys.stderr.write('pyzap: %s\n' % err)
+        sys.stderr.write(HELP % {'b': os.path.basename(archive)})
+        return USAGE
+    except _extract.PyzapError as err:
+        sys.stderr.write('pyzap: %s\n' % err.message)
+        return err.code
+
+
+def _print_json(value):
+    import json
+    sys.stdout.write(json.dumps(value, indent=2) + '\n')
+
+
+# ---------------------------------------------------------------- info
+
+def _info(archive, json_out):
+    import json
+    import zipfile
+    with zipfile.ZipFile(archive) as zf:
+        manifest = json.loads(zf.read('.pyzap/manifest.json').decode('utf-8'))
+    root = _choose_root()[0]
+    key = manifest.get('cacheKey')
+    entry = os.path.join(root, key) if root and key else None
+    info = {'archive': os.path.realpath(archive), 'manifest': manifest, 'cacheRoot': root,
+            'entry': entry, 'entryPresent': bool(entry and os.path.isdir(entry))}
+    if json_out:
+        _print_json(info)
+        return 0
+    py = manifest.get('python', {})
+    lines = ['%s' % info['archive'],
+             '  bundle     %s %s, runs %s' % (manifest.get('name'), manifest.get('version'), manifest.get('entry')),
+             '  python     %s (%s), built with %s' % (py.get('requires'), py.get('cacheTag'), py.get('executable')),
+             '  cache key  %s' % (key or '- (nothing to unpack)'),
+             '  entry      %s%s' % (entry or '-', '' if not entry else (' (present)' if info['entryPresent'] else ' (not extracted)'))]
+    for item in manifest.get('unpack', []):
+        lines.append('  unpack     %s (%s)' % (item.get('path'), item.get('reason')))
+    sys.stdout.write('\n'.join(lines) + '\n')
+    return 0
+
+
+# ---------------------------------------------------------------- root
+
+def _choose_root():
+    """(root, tried): the first candidate passing the launcher's checks and exec probe."""
+    tried = []
+    for path, explicit in _extract.cache_candidates():
+        root = path.rstrip('/') or '/'
+        reason = _extract.check_root(root, explicit) or _extract.probe_exec(root)
+        tried.append({'path': root, 'skipped': reason})
+        if reason is None:
+            return root, tried
+    return None, tried
+
+
+def _require_root():
+    root, tried = _choose_root()
+    if root is None:
+        why = '; '.join('%s (%s)' % (t['path'], t['skipped']) for t in tried)
+        raise _extract.PyzapError(NO_CACHE, 'no usable cache directory (tried %s); set PYZAP_CACHE to a '
+                                  'directory you own, on a filesystem that allows exec' % why)
+    return root
+
+
+def _dir(json_out):
+    root, tried = _choose_root()
+    if json_out:
+        _print_json({'root': root, 'tried': tried})
+        return 0 if root else NO_CACHE
+    for t in tried:
+        sys.stderr.write('pyzap: %s: %s\n' % (t['path'], 'chosen' if t['skipped'] is None else 'skipped, ' + t['skipped']))
+    if root is None:
+        return _require_root()
+    sys.stdout.write(root + '\n')
+    return 0
+
+
+# ---------------------------------------------------------------- list
+
+def _iso(ns):
+    """An mtime in ns as JavaScript's toISOString() shows it (ms, truncated)."""
+    ms = ns // 1000000
+    return time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(ms // 1000)) + '.%03dZ' % (ms % 1000)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def scan(root, now=None):
+    """Every key in `root` as the CLI's `pyzap cache list --json` describes it."""
+    now = time.time() if now is None else now
+    by_key = {}
+    for name in sorted(os.listdir(root)):
+        m = KEY_RE.match(name)
+        if not m:
+            continue
+        full = os.path.join(root, name)
+        try:
+            st = os.lstat(full)
+        except OSError:
+            continue
+        if not os.path.isdir(full) or os.path.islink(full):
+            continue
+        e = by_key.setdefault(m.group(1), {
+            'key': m.group(1), 'state': 'partial', 'path': None, 'bundles': [], 'files': 0, 'bytes': 0,
+            'diskBytes': 0, 'created': None, 'lastUsed': None, 'lock': None, 'leftovers': []})
+        if m.group(2):
+            age = now - st.st_mtime
+            e['lock'] = {'path': full, 'ageMs': int(round(age * 1000)), 'stale': age > _extract.Settings.lock_stale}
+        elif m.group(3):
+            pid = int(m.group(4))
+            e['leftovers'].append({'path': full, 'pid': pid, 'alive': _alive(pid)})
+        else:
+            _describe(e, full, st)
+    for e in by_key.values():
+        if e['lock'] and not e['lock']['stale']:
+            e['state'] = 'locked'
+    return [by_key[k] for k in sorted(by_key)]
+
+
+def _describe(e, full, st):
+    e['state'] = 'complete'
+    e['path'] = full
+    e['lastUsed'] = _iso(st.st_mtime_ns)
+    header = {}
+    cfg = os.path.join(full, 'entry.cfg')
+    try:
+        e['created'] = _iso(os.lstat(cfg).st_mtime_ns)
+        with open(cfg, 'rb') as f:
+            for line in f:
+                if line.startswith(b'f '):
+                    break
+                record, _, value = line.rstrip(b'\n').partition(b' ')
+                header[record.decode('ascii', 'replace')] = value.decode('utf-8', 'replace')
+    except OSError:
+        pass
+    e['bundles'] = [{'name': header.get('name'), 'version': header.get('version'), 'path': None}]
+    disk = st.st_blocks * 512
+    files = size = 0
+    site = os.path.join(full, 'site') + '/'
+    for dirpath, dirnames, filenames in os.walk(full):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            try:
+                s = os.lstat(p)
+            except OSError:
+                continue
+            disk += s.st_blocks * 512
+            if name in filenames and p.startswith(site) and os.path.isfile(p) and not os.path.islink(p):
+                files += 1
+                size += s.st_size
+    e['files'], e['bytes'], e['diskBytes'] = files, size, disk
+
+
+def _human(n):
+    if n < 1024:
+        return '%d B' % n
+    v = float(n)
+    for unit in ('KiB', 'MiB', 'GiB', 'TiB'):
+        v /= 1024
+        if v < 1024 or unit == 'TiB':
+            return '%.1f %s' % (v, unit) if v < 10 else '%d %s' % (int(round(v)), unit)
+
+
+def _table(header, rows):
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+    fmt = lambda cells: '  '.join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    return '\n'.join([fmt(header)] + [fmt(r) for r in rows]) + '\n'
+
+
+def _list(json_out):
+    root = _require_root()
+    entries = scan(root)
+    if json_out:
+        _print_json({'root': root, 'entries': entries})
+        return 0
+    if not entries:
+        sys.stdout.write('no entries in %s\n' % root)
+        return 0
+    rows = [[e['key'], ', '.join(('%s %s' % (b['name'] or '?', b['version'] or '')).strip() for b in e['bundles']) or '-',
+             _human(e['bytes']), str(e['files']), e['created'] or '-', e['lastUsed'] or '-', e['state']] for e in entries]
+    sys.stdout.write(_table(['KEY', 'BUNDLE', 'SIZE', 'FILES', 'CREATED', 'LAST USED', 'STATE'], rows))
+    sys.stdout.write('%d entries, %s on disk in %s\n' % (len(entries), _human(sum(e['diskBytes'] for e in entries)), root))
+    return 0
+
+
+# ---------------------------------------------------------------- removing
+
+def _lock(root, key):
+    """mkdir ROOT/KEY.lock, breaking it only if stale (10 s); the lock path, or None if held."""
+    lock = os.path.join(root, key + '.lock')
+    for _ in range(2):
+        try:
+            os.mkdir(lock, 0o755)
+            return lock
+        except FileExistsError:
+            pass
+        try:
+            if time.time() - os.lstat(lock).st_mtime <= _extract.Settings.lock_stale:
+                return None
+            os.rmdir(lock)
+        except OSError:
+            pass
+    return None
+
+
+def entry_users(entry):
+    """PIDs other than ours that run with PYZAP_ENTRY_DIR=entry or have one of its files mapped."""
+    names = {entry, os.path.join(os.path.realpath(os.path.dirname(entry)), os.path.basename(entry))}
+    env_needles = [('\0PYZAP_ENTRY_DIR=%s\0' % n).encode() for n in names]
+    map_needles = [(' %s/' % n).encode() for n in names]
+    users = []
+    try:
+        pids = [int(p) for p in os.listdir('/proc') if p.isdigit()]
+    except OSError:
+        return users
+    for pid in pids:
+        if pid == os.getpid():
+            continue
+        for what, needles, prefix in (('environ', env_needles, b'\0'), ('maps', map_needles, b'')):
+            try:
+                with open('/proc/%d/%s' % (pid, what), 'rb') as f:
+                    data = prefix + f.read()
+            except OSError:
+                continue
+            if any(n in data for n in needles):
+                users.append(pid)
+                break
+    return users
+
+
+def remove_entry(root, key, dry_run=False):
+    """removed | would-remove | locked | in-use | missing, following the CLI's protocol."""
+    entry = os.path.join(root, key)
+    if dry_run:
+        return 'missing' if not os.path.isdir(entry) else ('in-use' if entry_users(entry) else 'would-remove')
+    lock = _lock(root, key)
+    if lock is None:
+        return 'locked'
+    try:
+        if not os.path.isdir(entry):
+            return 'missing'
+        if entry_users(entry):
+            return 'in-use'
+        doomed = '%s.del-%d' % (entry, os.getpid())
+        _extract._rmtree(doomed)
+        os.rename(entry, doomed)
+        if entry_users(entry):
+            os.rename(doomed, entry)
+            return 'in-use'
+        _extract._rmtree(doomed)
+        return 'removed'
+    finally:
+        try:
+            os.rmdir(lock)
+        except OSError:
+            pass
+
+
+def _parse(value, units, what, example, option):
+    m = re.match(r'^(\d+(?:\.\d+)?)\s*([a-zA-Z]?)(?:i?[bB])?$', value.strip()) if value else None
+    unit = units.get(m.group(2).lower()) if m else None
+    if unit is None:
+        raise Usage('the %s option is not a %s: %s (e.g. %s)' % (option, what, value, example))
+    return float(m.group(1)) * unit
+
+
+def _prune(args, json_out):
+    opts = {'--older-than': None, '--max-size': None}
+    dry_run = False
+    it = iter(args)
+    for a in it:
+        if a == '--dry-run':
+            dry_run = True
+        elif a in opts:
+            opts[a] = next(it, None)
+            if opts[a] is None:
+                raise Usage('%s needs a value' % a)
+        else:
+            raise Usage('unknown prune argument %r' % a)
+    max_bytes = _parse(opts['--max-size'], SIZE_UNITS, 'size', '2G', '--max-size') if opts['--max-size'] else None
+    older = opts['--older-than'] or (None if max_bytes is not None else '30d')
+    older_s = _parse(older, TIME_UNITS, 'duration', '30d', '--older-than') if older else None
+    root = _require_root()
+    now = time.time()
+    actions = []
+    entries = scan(root, now)
+    for e in entries:
+        dead = [l for l in e['leftovers'] if not l['alive']]
+        if not dead and not (e['lock'] and e['lock']['stale']):
+            continue
+        lock = None if dry_run else _lock(root, e['key'])
+        try:
+            for l in dead:
+                if lock or dry_run:
+                    if not dry_run:
+                        _extract._rmtree(l['path'])
+                    actions.append(_action(e['key'], l['path'], 'leftover', 'process %d is gone' % l['pid'], 0,
+                                           'would-remove' if dry_run else 'removed'))
+            if e['lock'] and e['lock']['stale']:
+                actions.append(_action(e['key'], e['lock']['path'], 'stale-lock', 'not refreshed for %d s'
+                                       % (e['lock']['ageMs'] // 1000), 0,
+                                       'would-remove' if dry_run else ('removed' if lock else 'locked')))
+        finally:
+            if lock:
+                os.rmdir(lock)
+    last = lambda e: _mtime(e['path'])
+    kept = []
+    for e in [e for e in entries if e['path']]:
+        if older_s is not None and now - last(e) > older_s:
+            outcome = remove_entry(root, e['key'], dry_run)
+            actions.append(_action(e['key'], e['path'], 'entry', 'last used ' + e['lastUsed'], e['diskBytes'], outcome))
+            if outcome in ('removed', 'would-remove', 'missing'):
+                continue
+        kept.append(e)
+    if max_bytes is not None:
+        total = sum(e['diskBytes'] for e in kept)
+        for e in sorted([e for e in kept if older_s is None or now - last(e) > older_s], key=last):
+            if total <= max_bytes:
+                break
+            outcome = remove_entry(root, e['key'], dry_run)
+            actions.append(_action(e['key'], e['path'], 'entry', 'over --max-size, last used ' + e['lastUsed'],
+                                   e['diskBytes'], outcome))
+            if outcome in ('removed', 'would-remove'):
+                total -= e['diskBytes']
+    if json_out:
+        _print_json({'root': root, 'dryRun': dry_run, 'actions': actions})
+    elif not actions:
+        sys.stdout.write('nothing to prune in %s\n' % root)
+    else:
+        sys.stdout.write(_table(['KEY', 'WHAT', 'OUTCOME', 'SIZE', 'WHY'],
+                                [[a['key'], a['what'], a['outcome'], _human(a['bytes']), a['why']] for a in actions]))
+    return 0
+
+
+def _mtime(path):
+    try:
+        return os.lstat(path).st_mtime
+    except OSError:
+        return 0
+
+
+def _action(key, path, what, why, size, outcome):
+    return {'key': key, 'path': path, 'what': what, 'why': why, 'bytes': size, 'outcome': outcome}
+
+
+def _clean(args, json_out):
+    all_ = '--all' in args
+    keys = [a for a in args if a != '--all']
+    if not all_ and not keys:
+        raise Usage('clean needs --all or the KEYs to remove (PYZAP=cache ... list shows them)')
+    for k in keys:
+        if not re.match(r'^[0-9a-f]{16}$', k):
+            raise Usage('not a cache key: %s (16 lowercase hex digits)' % k)
+    root = _require_root()
+    if all_:
+        keys = [e['key'] for e in scan(root) if e['path']]
+    results = [{'key': k, 'outcome': remove_entry(root, k)} for k in keys]
+    if json_out:
+        _print_json({'root': root, 'results': results})
+    elif results:
+        sys.stdout.write(_table(['KEY', 'OUTCOME'], [[r['key'], r['outcome']] for r in results]))
+    else:
+        sys.stdout.write('no entries in %s\n' % root)
+    missing = [r['key'] for r in results if r['outcome'] == 'missing']
+    if missing and not all_:
+        sys.stderr.write('pyzap: no such entry in %s: %s\n' % (root, ', '.join(missing)))
+        return NOT_FOUND
+    busy = [r['key'] for r in results if r['outcome'] in ('locked', 'in-use')]
+    if busy:
+        sys.stderr.write('pyzap: left in place because locked or in use: %s; run it again when the '
+                         'applications using them have stopped\n' % ', '.join(busy))
+        return ENTRY_BUSY
+    return 0

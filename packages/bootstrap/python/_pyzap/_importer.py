@@ -1,0 +1,262 @@
+"""pyzap: import pure Python from the bundle's archive, each module loaded once.
+
+CPython's zipimport would do the job, but it builds every module's code twice
+(gh-141276), sets `__file__` to the `.pyc` and leaves `co_filename` as the
+relative name given at build time. This path-entry finder serves every
+directory under `ARCHIVE/site-packages` instead:
+
+- the archive's directory is the one zipimport already read to import this
+  runtime from `ARCHIVE/.pyzap/boot` (`zipimport._zip_directory_cache`), so it
+  costs nothing more;
+- a module is one `pread` of its STORED `.pyc` and one `marshal.loads`;
+- `__file__` and `__spec__.origin` are `ARCHIVE/site-packages/pkg/mod.py` and
+  code objects carry that name, so tracebacks, `inspect.getsource()` and
+  linecache find the source through `get_source()`;
+- `importlib.resources.files()` gets zipimport's own reader.
+
+It is a path hook, not a meta-path finder, so `sys.path` order still decides:
+a package unpacked whole into `ROOT/KEY/site` (earlier on `sys.path`) wins over
+its zipped copy, and namespace packages merge across directories as usual.
+
+Imported on every start: only modules that are already loaded.
+"""
+import marshal
+import os
+import sys
+import zipimport
+
+import _imp
+from _frozen_importlib import ModuleSpec
+from _frozen_importlib_external import MAGIC_NUMBER, decode_source
+
+SITE = 'site-packages'
+
+# Active archives: path -> _Archive.
+_archives = {}
+
+
+class _Archive(object):
+    """One bundle file: its zip directory and reads of single entries."""
+
+    def __init__(self, path, files):
+        self.path = path
+        self.files = files  # zipimport's toc: name -> (path, compress, csize, size, offset, ...)
+        self.site = path + '/' + SITE
+        self._dirs = None
+
+    def dirs(self):
+        """Every directory that holds a file (for namespace packages); built on first need."""
+        if self._dirs is None:
+            parents = set(name.rpartition('/')[0] for name in self.files)
+            dirs = set()
+            for name in parents:
+                while name and name not in dirs:
+                    dirs.add(name)
+                    name = name.rpartition('/')[0]
+            self._dirs = dirs
+        return self._dirs
+
+    def read(self, name):
+        """The bytes of entry `name`; OSError when it is missing or unreadable."""
+        entry = self.files.get(name)
+        if entry is None:
+            raise FileNotFoundError(2, 'not in the bundle', self.path + '/' + name)
+        compress, csize, offset = entry[1], entry[2], entry[4]
+        fd = os.open(self.path, os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0))
+        try:
+            # The local header's name and extra field usually fit in the slack.
+            want = 30 + 512 + csize
+            buf = os.pread(fd, want, offset)
+            if len(buf) < 30 or buf[:4] != b'PK\x03\x04':
+                raise OSError('%s: bad local header for %s at offset %d' % (self.path, name, offset))
+            start = 30 + int.from_bytes(buf[26:28], 'little') + int.from_bytes(buf[28:30], 'little')
+            data = buf[start:start + csize]
+            if len(data) < csize:
+                data = os.pread(fd, csize, offset + start)
+            if len(data) != csize:
+                raise OSError('%s: %s is truncated' % (self.path, name))
+        finally:
+            os.close(fd)
+        if compress == 0:
+            return data
+        import zlib
+        return zlib.decompress(data, -15)
+
+
+class ArchiveFinder(object):
+    """Path-entry finder for one directory of the archive (`ARCHIVE/site-packages[/pkg...]`)."""
+
+    def __init__(self, archive, path):
+        self.archive = archive
+        self.path = path
+        self.prefix = path[len(archive.path) + 1:] + '/'  # inside the zip, e.g. 'site-packages/pkg/'
+
+    def __repr__(self):
+        return '<pyzap ArchiveFinder %s>' % self.path
+
+    def find_spec(self, fullname, target=None):
+        tail = fullname.rpartition('.')[2]
+        base = self.prefix + tail
+        files = self.archive.files
+        if base + '/__init__.pyc' in files or base + '/__init__.py' in files:
+            return self._spec(fullname, base + '/__init__', True)
+        if base + '.pyc' in files or base + '.py' in files:
+            return self._spec(fullname, base, False)
+        if base in self.archive.dirs():
+            # A namespace portion, exactly as FileFinder reports one.
+            spec = ModuleSpec(fullname, None, is_package=True)
+            spec.submodule_search_locations = [self.path + '/' + tail]
+            return spec
+        return None
+
+    def _spec(self, fullname, stem, is_package):
+        loader = ArchiveLoader(self.archive, fullname, stem, is_package)
+        spec = ModuleSpec(fullname, loader, origin=loader.filename, is_package=is_package)
+        spec.has_location = True
+        spec.cached = loader.cached
+        if is_package:
+            spec.submodule_search_locations = [self.archive.path + '/' + stem.rpartition('/')[0]]
+        return spec
+
+    def invalidate_caches(self):
+        pass
+
+    def iter_modules(self, prefix=''):
+        """(name, ispkg) for pkgutil.iter_modules(), like FileFinder's."""
+        seen = set()
+        n = len(self.prefix)
+        for name in sorted(self.archive.files):
+            if not name.startswith(self.prefix):
+                continue
+            rest = name[n:]
+            head, sep, tail = rest.partition('/')
+            if sep:
+                mod, ispkg = head, tail in ('__init__.py', '__init__.pyc')
+                if not ispkg or '.' in head:
+                    continue
+            else:
+                mod = _module_name(head)
+                if not mod or '.' in mod or mod == '__init__':
+                    continue
+                ispkg = False
+            if mod not in seen:
+                seen.add(mod)
+                yield prefix + mod, ispkg
+
+
+def _module_name(filename):
+    """'mod' for mod.py, mod.pyc or mod.cpython-311-x86_64-linux-gnu.so (natives are served from the cache)."""
+    for suffix in ('.py', '.pyc') + tuple(_imp.extension_suffixes()):
+        if filename.endswith(suffix):
+            return filename[:-len(suffix)]
+    return None
+
+
+class ArchiveLoader(object):
+    """Loads one module from the archive: its STORED .pyc, else its source."""
+
+    def __init__(self, archive, fullname, stem, is_package):
+        self.archive_obj = archive
+        self.name = fullname
+        self.stem = stem  # e.g. 'site-packages/pkg/__init__' or 'site-packages/pkg/mod'
+        self.package = is_package
+        # zipimporter's attributes, which importlib.readers.ZipReader and tools read.
+        self.archive = archive.path
+        parent = stem.rpartition('/')[0]
+        self.prefix = (parent.rpartition('/')[0] if is_package else parent) + '/'
+        has_source = stem + '.py' in archive.files
+        self.filename = archive.path + '/' + stem + ('.py' if has_source else '.pyc')
+        self.cached = archive.path + '/' + stem + '.pyc' if stem + '.pyc' in archive.files else None
+
+    def __repr__(self):
+        return '<pyzap ArchiveLoader %s>' % self.filename
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        code = self.get_code(module.__name__)
+        exec(code, module.__dict__)
+
+    def is_package(self, fullname):
+        return self.package
+
+    def get_filename(self, fullname):
+        return self.filename
+
+    def get_code(self, fullname):
+        if self.cached is not None:
+            data = self.archive_obj.read(self.stem + '.pyc')
+            # Our own unchecked-hash pycs (flags 0b01); anything else: compile the source.
+            if data[:4] == MAGIC_NUMBER and len(data) > 16:
+                code = marshal.loads(memoryview(data)[16:])
+                _imp._fix_co_filename(code, self.filename)
+                return code
+        source = self.archive_obj.read(self.stem + '.py')
+        return compile(source, self.filename, 'exec', dont_inherit=True)
+
+    def get_source(self, fullname):
+        try:
+            data = self.archive_obj.read(self.stem + '.py')
+        except OSError:
+            return None
+        return decode_source(data)
+
+    def get_data(self, path):
+        """Bytes of a file of the archive, by its full path (pkgutil.get_data, ...)."""
+        root = self.archive + '/'
+        if not path.startswith(root):
+            raise FileNotFoundError(2, 'not in the bundle', path)
+        return self.archive_obj.read(path[len(root):])
+
+    def get_resource_reader(self, fullname):
+        """zipimport's reader (importlib.resources.files()): same behaviour as before."""
+        if not self.package:
+            return None
+        return zipimport.zipimporter(self.archive + '/' + self.prefix).get_resource_reader(fullname)
+
+
+def _hook(path):
+    """sys.path_hooks entry: an ArchiveFinder for any directory under an active ARCHIVE/site-packages."""
+    for archive in _archives.values():
+        site = archive.site
+        if path == site or (path.startswith(site) and path[len(site)] == '/'):
+            return ArchiveFinder(archive, path.rstrip('/'))
+    raise ImportError('not a pyzap archive directory', path=path)
+
+
+def _excepthook(exc_type, value, tb):
+    """Python's own traceback printer, which reads source lines through linecache (and so
+    through get_source); before 3.13 the default hook (C) only opens real files."""
+    try:
+        import traceback
+        traceback.print_exception(exc_type, value, tb)
+    except Exception:
+        sys.__excepthook__(exc_type, value, tb)
+
+
+def install(path):
+    """Serve ARCHIVE/site-packages of the bundle `path` from now on; False if it cannot be done."""
+    if path in _archives:
+        return True
+    if os.sep != '/':  # pragma: no cover - zipimport's names use os.sep
+        return False
+    try:
+        cache = zipimport._zip_directory_cache
+        files = cache.get(path)
+        if files is None:  # reading it through a zipimporter caches it
+            zipimport.zipimporter(path + '/' + SITE)
+            files = cache[path]
+    except Exception:
+        return False
+    _archives[path] = _Archive(path, files)
+    if _hook not in sys.path_hooks:
+        sys.path_hooks.insert(0, _hook)
+        if sys.version_info < (3, 13) and sys.excepthook is sys.__excepthook__:
+            sys.excepthook = _excepthook
+    # zipimporters made for our directories before now must not answer first.
+    site = path + '/' + SITE
+    cache = sys.path_importer_cache
+    for entry in [e for e in cache if e == site or e.startswith(site + '/')]:
+        del cache[entry]
+    return True

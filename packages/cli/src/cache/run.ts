@@ -1,0 +1,135 @@
+// `pyzap cache dir|list|prune|clean|verify`: each prints a table, or JSON
+// with --json, and fails (through PyzapError) only when the user must act.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { PyzapError } from "../errors.js";
+import { prune } from "./prune.js";
+import { removeEntry, type RemoveOutcome } from "./remove.js";
+import { chooseRoot } from "./root.js";
+import { scanRoot } from "./scan.js";
+import { humanAgo, humanBytes, parseDuration, parseSize, table } from "./units.js";
+import { verifyEntry, type VerifyResult } from "./verify.js";
+
+const KEY = /^[0-9a-f]{16}$/;
+const print = (text: string): void => void process.stdout.write(text);
+const printJson = (value: unknown) => print(`${JSON.stringify(value, null, 2)}\n`);
+
+/** The root the launcher would use; exit 13 when there is none. */
+function requireRoot(): string {
+  const choice = chooseRoot();
+  if (choice.root) return choice.root;
+  const why = choice.tried.map((t) => `${t.path} (${t.skipped})`).join("; ");
+  throw new PyzapError("NO_CACHE", `no usable cache directory (tried ${why})`, {
+    hint: "set PYZAP_CACHE to a directory you own, on a filesystem that allows exec",
+  });
+}
+
+export function cacheDir(json: boolean): void {
+  const choice = chooseRoot();
+  if (json) {
+    printJson(choice);
+    return;
+  }
+  if (!choice.root) requireRoot();
+  print(`${choice.root}\n`);
+  for (const t of choice.tried) {
+    process.stderr.write(`pyzap: ${t.path} (${t.source}): ${t.skipped === null ? "chosen" : `skipped, ${t.skipped}`}\n`);
+  }
+}
+
+export function cacheList(json: boolean): void {
+  const root = requireRoot();
+  const entries = scanRoot(root);
+  if (json) {
+    printJson({ root, entries });
+    return;
+  }
+  if (entries.length === 0) {
+    print(`no entries in ${root}\n`);
+    return;
+  }
+  const rows = entries.map((e) => [
+    e.key,
+    e.bundles.map((b) => `${b.name ?? "?"} ${b.version ?? ""}`.trim()).join(", ") || "-",
+    humanBytes(e.bytes),
+    String(e.files),
+    humanAgo(e.created),
+    humanAgo(e.lastUsed),
+    e.state,
+  ]);
+  print(table(["KEY", "BUNDLE", "SIZE", "FILES", "CREATED", "LAST USED", "STATE"], rows));
+  const total = entries.reduce((n, e) => n + e.diskBytes, 0);
+  print(`${entries.length} entries, ${humanBytes(total)} on disk in ${root}\n`);
+}
+
+export async function cachePrune(opts: { olderThan?: string; maxSize?: string; dryRun: boolean; json: boolean }): Promise<void> {
+  const olderThanMs = opts.olderThan !== undefined ? parseDuration("--older-than", opts.olderThan) : opts.maxSize !== undefined ? null : parseDuration("--older-than", "30d");
+  const maxBytes = opts.maxSize !== undefined ? parseSize("--max-size", opts.maxSize) : null;
+  const root = requireRoot();
+  const actions = await prune(root, { olderThanMs, maxBytes, dryRun: opts.dryRun });
+  if (opts.json) {
+    printJson({ root, dryRun: opts.dryRun, actions });
+    return;
+  }
+  if (actions.length === 0) {
+    print(`nothing to prune in ${root}\n`);
+    return;
+  }
+  print(table(["KEY", "WHAT", "OUTCOME", "SIZE", "WHY"], actions.map((a) => [a.key, a.what, a.outcome, humanBytes(a.bytes), a.why])));
+  const freed = actions.filter((a) => a.outcome === "removed" || a.outcome === "would-remove").reduce((n, a) => n + a.bytes, 0);
+  print(`${opts.dryRun ? "would free" : "freed"} ${humanBytes(freed)} in ${root}\n`);
+}
+
+export async function cacheClean(opts: { keys: string[]; all: boolean; json: boolean }): Promise<void> {
+  if (!opts.all && opts.keys.length === 0) {
+    throw new PyzapError("USAGE", "pyzap cache clean needs --all or the KEYs to remove", { hint: "pyzap cache list shows the keys" });
+  }
+  for (const k of opts.keys) {
+    if (!KEY.test(k)) throw new PyzapError("USAGE", `not a cache key: ${k}`, { hint: "a key is 16 lowercase hex digits, see pyzap cache list" });
+  }
+  const root = requireRoot();
+  const keys = opts.all ? scanRoot(root).filter((e) => e.path).map((e) => e.key) : opts.keys;
+  const results: { key: string; outcome: RemoveOutcome }[] = [];
+  for (const key of keys) results.push({ key, outcome: await removeEntry(root, key) });
+  if (opts.json) printJson({ root, results });
+  else if (results.length === 0) print(`no entries in ${root}\n`);
+  else print(table(["KEY", "OUTCOME"], results.map((r) => [r.key, r.outcome])));
+  if (!opts.all) {
+    const missing = results.filter((r) => r.outcome === "missing").map((r) => r.key);
+    if (missing.length) throw new PyzapError("INPUT_NOT_FOUND", `no such entry in ${root}: ${missing.join(", ")}`, { hint: "pyzap cache list shows the keys" });
+  }
+  const busy = results.filter((r) => r.outcome === "locked" || r.outcome === "in-use").map((r) => r.key);
+  if (busy.length) {
+    throw new PyzapError("ENTRY_BUSY", `left ${busy.length} entr${busy.length === 1 ? "y" : "ies"} in place because ${busy.length === 1 ? "it is" : "they are"} locked or in use: ${busy.join(", ")}`, {
+      hint: "run it again when the applications using them have stopped",
+    });
+  }
+}
+
+export async function cacheVerify(opts: { keys: string[]; repair: boolean; json: boolean }): Promise<void> {
+  const root = requireRoot();
+  for (const k of opts.keys) {
+    if (!KEY.test(k)) throw new PyzapError("USAGE", `not a cache key: ${k}`, { hint: "a key is 16 lowercase hex digits, see pyzap cache list" });
+    if (!existsSync(path.join(root, k))) throw new PyzapError("INPUT_NOT_FOUND", `no such entry in ${root}: ${k}`, { hint: "pyzap cache list shows the keys" });
+  }
+  const keys = opts.keys.length ? opts.keys : scanRoot(root).filter((e) => e.state !== "partial" && e.path).map((e) => e.key);
+  const results: (VerifyResult & { repair: RemoveOutcome | null })[] = [];
+  for (const key of keys) {
+    const r = await verifyEntry(path.join(root, key));
+    results.push({ ...r, repair: !r.ok && opts.repair ? await removeEntry(root, key) : null });
+  }
+  if (opts.json) printJson({ root, results });
+  else {
+    for (const r of results) {
+      print(`${r.key}  ${r.ok ? "ok" : "BAD"}  ${r.files} files${r.repair ? `  repair: ${r.repair}` : ""}\n`);
+      for (const p of r.problems) print(`  ${p.problem}: ${p.path}\n`);
+    }
+    if (results.length === 0) print(`no entries in ${root}\n`);
+  }
+  const unrepaired = results.filter((r) => !r.ok && r.repair !== "removed");
+  if (unrepaired.length) {
+    throw new PyzapError("VERIFY_FAILED", `${unrepaired.length} cache entr${unrepaired.length === 1 ? "y does" : "ies do"} not match ${unrepaired.length === 1 ? "its" : "their"} entry.cfg: ${unrepaired.map((r) => r.key).join(", ")}`, {
+      hint: opts.repair ? "they are locked or in use; run it again when they are not" : "pyzap cache verify --repair deletes them so the next run re-extracts",
+    });
+  }
+}

@@ -1,0 +1,56 @@
+// Which running processes use a cache entry: those the launcher (or the
+// bootstrap) started for it carry PYZAP_ENTRY_DIR=ROOT/KEY in their
+// environment, children included; any process that loaded one of its files
+// has it in /proc/PID/maps. The warm path takes no lock, so this is how a
+// deletion avoids pulling an entry from under a running application.
+import { readdirSync, readFileSync, realpathSync } from "node:fs";
+import path from "node:path";
+
+/** PIDs (other than ours) using ROOT/KEY; `dirs` are the names it may go by. */
+export function entryUsers(dirs: string[]): number[] {
+  const names = new Set<string>();
+  for (const d of dirs) {
+    names.add(d);
+    try {
+      names.add(path.join(realpathSync(path.dirname(d)), path.basename(d)));
+    } catch {
+      // the root vanished: the literal name is all we have
+    }
+  }
+  const envNeedles = [...names].map((d) => Buffer.from(`\0PYZAP_ENTRY_DIR=${d}\0`));
+  const mapNeedles = [...names].map((d) => ` ${d}/`);
+  const users: number[] = [];
+  for (const pid of listPids()) {
+    if (pid === process.pid) continue;
+    if (environUses(pid, envNeedles) || mapsUse(pid, mapNeedles)) users.push(pid);
+  }
+  return users;
+}
+
+function listPids(): number[] {
+  try {
+    return readdirSync("/proc").filter((n) => /^\d+$/.test(n)).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function environUses(pid: number, needles: Buffer[]): boolean {
+  let env: Buffer;
+  try {
+    env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${pid}/environ`)]);
+  } catch {
+    return false; // gone, or not ours to read
+  }
+  return needles.some((n) => env.includes(n));
+}
+
+function mapsUse(pid: number, needles: string[]): boolean {
+  let maps: string;
+  try {
+    maps = readFileSync(`/proc/${pid}/maps`, "utf8");
+  } catch {
+    return false;
+  }
+  return needles.some((n) => maps.includes(n));
+}

@@ -1,0 +1,58 @@
+// `pyzap cache dir|list|prune|clean|verify`: the commands' specs only; the
+// work is in ../cache/, imported lazily.
+import type { Argv, CommandModule } from "yargs";
+
+const json = { type: "boolean", default: false, describe: "print JSON (for scripts)" } as const;
+
+export const cacheCommand: CommandModule = {
+  command: "cache <command>",
+  describe: "Show and clean the cache of unpacked native files on this machine",
+  builder: (yargs: Argv) =>
+    yargs
+      .command(
+        "dir",
+        "The cache root the launcher uses here, and why",
+        (y) => y.option("json", json),
+        async (argv) => (await import("../cache/run.js")).cacheDir(argv.json),
+      )
+      .command(
+        "list",
+        "One row per entry: key, bundle, size, files, created, last used, state",
+        (y) => y.option("json", json),
+        async (argv) => (await import("../cache/run.js")).cacheList(argv.json),
+      )
+      .command(
+        "prune",
+        "Remove entries not used recently (default: 30 days) or over a size cap, and debris of crashed extractions",
+        (y) =>
+          y
+            .option("older-than", { type: "string", describe: "remove entries not used for this long: 30d, 12h, 2w (default 30d unless --max-size alone)" })
+            .option("max-size", { type: "string", describe: "then remove the least recently used until the cache fits: 2G, 500M" })
+            .option("dry-run", { type: "boolean", default: false, describe: "only say what would be removed" })
+            .option("json", json),
+        async (argv) => (await import("../cache/run.js")).cachePrune({ olderThan: argv.olderThan, maxSize: argv.maxSize, dryRun: argv.dryRun, json: argv.json }),
+      )
+      .command(
+        "clean [keys..]",
+        "Remove the given entries (or --all); locked or running entries are left alone",
+        (y) =>
+          y
+            .positional("keys", { type: "string", array: true, describe: "cache keys (pyzap cache list)" })
+            .option("all", { type: "boolean", default: false, describe: "remove every entry" })
+            .option("json", json),
+        async (argv) => (await import("../cache/run.js")).cacheClean({ keys: (argv.keys ?? []).map(String), all: argv.all, json: argv.json }),
+      )
+      .command(
+        "verify [keys..]",
+        "Re-hash every file of the entries against their entry.cfg",
+        (y) =>
+          y
+            .positional("keys", { type: "string", array: true, describe: "cache keys (default: all)" })
+            .option("repair", { type: "boolean", default: false, describe: "delete bad entries so the next run re-extracts them" })
+            .option("json", json),
+        async (argv) => (await import("../cache/run.js")).cacheVerify({ keys: (argv.keys ?? []).map(String), repair: argv.repair, json: argv.json }),
+      )
+      .demandCommand(1, "pyzap cache needs a command: dir, list, prune, clean or verify")
+      .strict(),
+  handler: () => {},
+};

@@ -1,0 +1,81 @@
+// `pyzap inspect FILE [--json]`: what a bundle is, what it runs, which files
+// get unpacked at run time and why, and how its bytes split between the two.
+import path from "node:path";
+import { humanBytes, table } from "../cache/units.js";
+import { PyzapError } from "../errors.js";
+import { readBundle, readLauncherMarker, statInput } from "./read.js";
+
+export interface Inspection {
+  file: string;
+  size: number;
+  format: number;
+  name: string;
+  version: string;
+  entry: string;
+  cacheKey: string | null;
+  python: { executable: string; version: string; requires: string; cacheTag: string; soabi: string | null; platform: string };
+  launcher: { version: string | null; target: string | null; size: number };
+  unpack: { path: string; size: number; mode: string; xxh64: string; reason: string; module: string | null }[];
+  totals: {
+    entries: number;
+    zipped: { files: number; bytes: number; compressedBytes: number };
+    unpacked: { files: number; bytes: number; compressedBytes: number };
+  };
+  builtBy: string;
+}
+
+export async function inspectBundle(file: string): Promise<Inspection> {
+  const size = statInput(file);
+  const z = await readBundle(file);
+  const m = z.manifest;
+  if (m.format !== 1 || !Array.isArray(m.unpack)) {
+    throw new PyzapError("CORRUPT_BUNDLE", `${file}: manifest format ${String(m.format)} is not one this pyzap reads (1)`, { hint: "use the pyzap that built it" });
+  }
+  const marker = readLauncherMarker(file, z.zipStart);
+  const unpackNames = new Set(m.unpack.map((u) => `site-packages/${u.path}`));
+  const files = z.entries.filter((e) => !e.name.endsWith("/"));
+  const sum = (list: typeof files, key: "size" | "compressedSize") => list.reduce((n, e) => n + e[key], 0);
+  const unpacked = files.filter((e) => unpackNames.has(e.name));
+  const zipped = files.filter((e) => !unpackNames.has(e.name));
+  return {
+    file: path.resolve(file),
+    size,
+    format: m.format,
+    name: m.name,
+    version: m.version,
+    entry: m.entry,
+    cacheKey: m.cacheKey,
+    python: m.python,
+    launcher: { version: marker?.version ?? null, target: marker?.target ?? null, size: z.zipStart },
+    unpack: m.unpack.map((u) => ({ path: u.path, size: u.size, mode: u.mode.toString(8), xxh64: u.xxh64, reason: u.reason, module: u.module })),
+    totals: {
+      entries: files.length,
+      zipped: { files: zipped.length, bytes: sum(zipped, "size"), compressedBytes: sum(zipped, "compressedSize") },
+      unpacked: { files: unpacked.length, bytes: sum(unpacked, "size"), compressedBytes: sum(unpacked, "compressedSize") },
+    },
+    builtBy: m.builtBy,
+  };
+}
+
+export async function runInspect(file: string, json: boolean): Promise<void> {
+  const i = await inspectBundle(file);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(i, null, 2)}\n`);
+    return;
+  }
+  const out: string[] = [
+    `${i.file}  (${humanBytes(i.size)})`,
+    `  bundle     ${i.name} ${i.version}, runs ${i.entry}`,
+    `  python     ${i.python.requires} (${i.python.cacheTag}, ${i.python.soabi ?? "no SOABI"}), built with ${i.python.executable} ${i.python.version}`,
+    `  launcher   ${i.launcher.version ?? "?"} ${i.launcher.target ?? "?"}, ${humanBytes(i.launcher.size)}`,
+    `  cache key  ${i.cacheKey ?? "- (nothing to unpack)"}`,
+    `  zipped     ${i.totals.zipped.files} files, ${humanBytes(i.totals.zipped.bytes)} (${humanBytes(i.totals.zipped.compressedBytes)} compressed), imported from the archive`,
+    `  unpacked   ${i.totals.unpacked.files} files, ${humanBytes(i.totals.unpacked.bytes)}, into the cache on first run`,
+    `  built by   ${i.builtBy}`,
+    "",
+  ];
+  process.stdout.write(out.join("\n"));
+  if (i.unpack.length) {
+    process.stdout.write("\n" + table(["UNPACKED", "SIZE", "MODE", "REASON"], i.unpack.map((u) => [u.path, humanBytes(u.size), u.mode, u.reason])));
+  }
+}

@@ -1,0 +1,93 @@
+// `pyzap inspect` on real bundles from the fixture wheelhouse, and on inputs
+// that are not bundles.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, inject, test } from "vitest";
+import { bundle, ok, pyzap, run, tempDir } from "./helpers.js";
+
+const dir = tempDir();
+const libs = path.join(dir, "libs.pyz");
+
+beforeAll(() => {
+  bundle(inject("wheelhouse"), "fixture-libs", "fixture-libs-demo", libs);
+});
+
+/** Replace what depends on the machine (paths, compiler output, launcher build) so the shape is what is compared. */
+function normalise(value: Record<string, any>): Record<string, any> {
+  // The Python's X.Y (in requires, cacheTag, soabi, file names) and the
+  // bootstrap's own file count belong to other parts of pyzap, not to inspect.
+  const xy = String(value.python.requires);
+  const text = JSON.stringify(value).replaceAll(xy.replace(".", ""), "<XY>").replaceAll(`"${xy}`, '"<X.Y>');
+  const v = JSON.parse(text);
+  v.file = "<bundle>";
+  v.size = "<bytes>";
+  v.cacheKey = "<xxh64>";
+  v.python.executable = "<python>";
+  v.python.version = "<X.Y.Z>";
+  v.launcher.size = "<bytes>";
+  v.launcher.version = "<version>";
+  v.builtBy = v.builtBy.replace(/\d+\.\d+\.\d+/, "<version>");
+  v.totals.entries = "<n>";
+  v.totals.zipped.files = "<n>";
+  for (const u of v.unpack) Object.assign(u, { size: "<bytes>", xxh64: "<xxh64>" });
+  for (const t of [v.totals.zipped, v.totals.unpacked]) Object.assign(t, { bytes: "<bytes>", compressedBytes: "<bytes>" });
+  return v;
+}
+
+describe("pyzap inspect", () => {
+  test("lists the C extension and the pkg.libs library with their reasons; --json is stable", () => {
+    const result = JSON.parse(ok(pyzap(["inspect", libs, "--json"])).stdout);
+    expect(result.unpack.map((u: { path: string; reason: string }) => [u.path, u.reason])).toEqual([
+      ["fixture_libs.libs/libfoo.so.1", "native: ELF shared library"],
+      [expect.stringMatching(/^fixture_libs\/_core\.cpython-\d+-x86_64-linux-gnu\.so$/), "native: ELF extension module fixture_libs._core"],
+    ]);
+    // The numbers agree with the file and with each other.
+    const manifest = JSON.parse(ok(run("unzip", ["-p", libs, ".pyzap/manifest.json"])).stdout);
+    expect(result.cacheKey).toBe(manifest.cacheKey);
+    expect(result.size).toBe(readFileSync(libs).length);
+    expect(result.totals.unpacked).toMatchObject({ files: 2, bytes: manifest.totals.unpackedBytes });
+    const firstHeader = ok(run("python3", ["-c", "import sys, zipfile; print(min(i.header_offset for i in zipfile.ZipFile(sys.argv[1]).infolist()))", libs])).stdout;
+    expect(result.launcher.size).toBe(Number(firstHeader));
+    expect(result.launcher.size).toBeGreaterThan(10_000);
+    expect(result.launcher.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(normalise(result)).toMatchSnapshot();
+    // Stable: a second run prints the same bytes.
+    expect(ok(pyzap(["inspect", libs, "--json"])).stdout).toBe(JSON.stringify(result, null, 2) + "\n");
+  });
+
+  test("the human form names the bundle, the Python, the launcher and each unpacked file", () => {
+    const out = ok(pyzap(["inspect", libs])).stdout;
+    expect(out).toMatch(/bundle +fixture-libs-demo 0\.1\.0, runs fixture_libs:main/);
+    expect(out).toMatch(/launcher +\d+\.\d+\.\d+ linux-x86_64/);
+    expect(out).toMatch(/unpacked +2 files/);
+    expect(out).toMatch(/fixture_libs\.libs\/libfoo\.so\.1 +\d+ KiB +644 +native: ELF shared library/);
+  });
+
+  test("bad input: one clear line each, with its own exit code", () => {
+    const text = path.join(dir, "notes.txt");
+    writeFileSync(text, "not a bundle\n");
+    const plainZip = path.join(dir, "plain.zip");
+    ok(run("python3", ["-c", `import zipfile; zipfile.ZipFile(${JSON.stringify(plainZip)}, "w").writestr("a.txt", "x")`]));
+    const truncated = path.join(dir, "truncated.pyz");
+    const whole = readFileSync(libs);
+    writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
+    const folder = path.join(dir, "folder");
+    mkdirSync(folder);
+
+    const cases: [string, number, RegExp][] = [
+      [text, 20, /^pyzap: .*notes\.txt is not a pyzap bundle \(not a zip archive\)(; .+)?$/],
+      [plainZip, 20, /^pyzap: .*plain\.zip is a zip but not a pyzap bundle \(no \.pyzap\/launcher\.cfg\)(; .+)?$/],
+      [truncated, 21, /^pyzap: .*truncated\.pyz is a truncated or corrupt pyzap bundle: the launcher is there but its zip cannot be read/],
+      [folder, 22, /^pyzap: .*folder is a directory, not a bundle(; .+)?$/],
+      [path.join(dir, "missing.pyz"), 3, /^pyzap: no such file: .*missing\.pyz(; .+)?$/],
+    ];
+    for (const [file, code, first] of cases) {
+      const r = pyzap(["inspect", file]);
+      expect([r.status, r.stdout], file).toEqual([code, ""]);
+      const lines = r.stderr.trimEnd().split("\n");
+      expect(lines, r.stderr).toHaveLength(1); // one line: what was wrong; what to do
+      expect(lines[0]).toMatch(first);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+});

@@ -1,0 +1,97 @@
+// Launchers per platform, shipped like esbuild's binaries: the bundle gets
+// the launcher that matches its native code; the arm64 launcher is
+// cross-compiled here and runs its tests under qemu; the shipped binaries
+// are reproducible from source.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, truncateSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { ok, pyzap, REPO, run, tempDir } from "./helpers.js";
+
+const has = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+const canCross = has("aarch64-linux-gnu-gcc") && existsSync("/usr/lib/aarch64-linux-gnu/libz.a");
+const canEmulate = canCross && has("qemu-aarch64-static");
+if (!canEmulate) console.log("skipping arm64 tests: they need gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, zlib1g-dev:arm64 and qemu-user-static (CI installs them)");
+
+const dir = tempDir();
+const PACKAGES = path.join(REPO, "packages");
+const manifest = (file: string) => JSON.parse(ok(run("unzip", ["-p", file, ".pyzap/manifest.json"])).stdout) as { launcher: { target: string } };
+
+/** A site-packages tree with a console script and, optionally, ELF files built by `cc`. */
+function sitePackages(name: string, libs: { cc: string; rel: string }[]): string {
+  const site = path.join(dir, name);
+  mkdirSync(path.join(site, "demo"), { recursive: true });
+  mkdirSync(path.join(site, "demo-1.0.dist-info"));
+  writeFileSync(path.join(site, "demo/__init__.py"), "import sys\ndef main():\n    print('demo says', *sys.argv[1:])\n");
+  writeFileSync(path.join(site, "demo-1.0.dist-info/METADATA"), "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n");
+  writeFileSync(path.join(site, "demo-1.0.dist-info/entry_points.txt"), "[console_scripts]\ndemo = demo:main\n");
+  const src = path.join(dir, "lib.c");
+  writeFileSync(src, "int demo_answer(void) { return 42; }\n");
+  for (const lib of libs) ok(run(lib.cc, ["-shared", "-fPIC", "-o", path.join(site, lib.rel), src]));
+  return site;
+}
+
+describe("choosing the launcher", () => {
+  test("a bundle with x86_64 natives refuses --platform linux-arm64", () => {
+    const site = sitePackages("site-x64", [{ cc: "gcc", rel: "demo/libx.so.1" }]);
+    const result = pyzap(["bundle", "--site-packages", site, "-c", "demo", "--platform", "linux-arm64", "-o", path.join(dir, "no.pyz")]);
+    expect(result.status).toBe(10);
+    expect(result.stderr).toMatch(/^pyzap: --platform linux-arm64 does not match the bundled native code: linux-x64 \(demo\/libx\.so\.1\)/m);
+  });
+
+  test.skipIf(!canCross)("a bundle mixing x86_64 and arm64 natives is refused, naming one file of each", () => {
+    const site = sitePackages("site-mixed", [{ cc: "gcc", rel: "demo/libx.so" }, { cc: "aarch64-linux-gnu-gcc", rel: "demo/liba.so" }]);
+    const result = pyzap(["bundle", "--site-packages", site, "-c", "demo", "-o", path.join(dir, "mixed.pyz")]);
+    expect(result.status).toBe(10);
+    expect(result.stderr).toContain("linux-arm64 (demo/liba.so)");
+    expect(result.stderr).toContain("linux-x64 (demo/libx.so)");
+  });
+
+  test("an unknown --platform names the platforms pyzap ships", () => {
+    const site = sitePackages("site-pure", []);
+    const result = pyzap(["bundle", "--site-packages", site, "-c", "demo", "--platform", "linux-riscv64", "-o", path.join(dir, "rv.pyz")]);
+    expect(result.status).toBe(7);
+    expect(result.stderr).toMatch(/no pyzap launcher for linux-riscv64: pyzap ships launchers for linux-x64, linux-arm64 only/);
+  });
+});
+
+describe.skipIf(!canEmulate)("the arm64 launcher under qemu", () => {
+  test("its C unit tests pass", () => {
+    const build = path.join(dir, "arm64-unit");
+    ok(run("make", ["-s", "-C", path.join(REPO, "launcher-c"), `${build}/unit`, `TBUILD=${build}`, "TCC=aarch64-linux-gnu-gcc -static"]));
+    const result = ok(run("qemu-aarch64-static", [`${build}/unit`], {}, path.join(REPO, "launcher-c")));
+    expect(result.stdout + result.stderr).toMatch(/unit: [1-9]\d* passed, 0 failed/);
+  });
+
+  test("a bundle with arm64 natives gets the arm64 launcher, unpacks and runs", () => {
+    const site = sitePackages("site-arm64", [{ cc: "aarch64-linux-gnu-gcc", rel: "demo/libarm.so.1" }]);
+    const app = path.join(dir, "arm.pyz");
+    ok(pyzap(["bundle", "--site-packages", site, "-c", "demo", "-o", app]));
+    expect(manifest(app).launcher.target).toBe("linux-aarch64");
+    const cache = path.join(dir, "arm-cache");
+    // qemu runs the launcher; the Python it execs is this machine's own.
+    const result = ok(run("qemu-aarch64-static", [app, "from", "arm64"], { PYZAP_CACHE: cache }));
+    expect(result.stdout).toBe("demo says from arm64\n");
+    const key = JSON.parse(ok(run("unzip", ["-p", app, ".pyzap/manifest.json"])).stdout).cacheKey as string;
+    expect(readFileSync(path.join(cache, key, "site/demo/libarm.so.1")).equals(readFileSync(path.join(site, "demo/libarm.so.1")))).toBe(true);
+
+    const broken = path.join(dir, "arm-broken.pyz");
+    cpSync(app, broken);
+    truncateSync(broken, statSync(broken).size - 100);
+    const bad = run("qemu-aarch64-static", [broken], { PYZAP_CACHE: path.join(dir, "arm-cache-2") });
+    expect(bad.status).toBe(65);
+    expect(bad.stderr).toMatch(/^pyzap: .+\n$/);
+    expect(run("qemu-aarch64-static", [app], { PYZAP_CACHE: cache, PYZAP_PYTHON: "/nonexistent/python3" }).status).toBe(127);
+  });
+});
+
+describe("the shipped launchers", () => {
+  const targets = [["linux-x64", {}] as const, ...(canCross ? [["linux-arm64", { LCC: "aarch64-linux-gnu-gcc", ZLIB_A: "/usr/lib/aarch64-linux-gnu/libz.a" }] as const] : [])];
+  test.each(targets)("%s is reproducible from source", (platform, vars) => {
+    const shipped = path.join(PACKAGES, `launcher-${platform}/bin/pyzap-launcher`);
+    const build = path.join(dir, `rebuild-${platform}`);
+    const args = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
+    ok(run("make", ["-s", "-C", path.join(REPO, "launcher-c"), `BUILD=${build}`, ...args]));
+    expect(readFileSync(path.join(build, "pyzap-launcher")).equals(readFileSync(shipped))).toBe(true);
+  });
+});

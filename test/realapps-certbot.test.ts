@@ -1,0 +1,152 @@
+// certbot 2.1 from Debian, turned into wheels by test/debwheel and bundled as
+// a user would from PyPI (`pyzap bundle certbot -c certbot`), built and run
+// with Debian's /usr/bin/python3. Then a real issuance against Debian's pebble
+// ACME test server on loopback. Needs the apt packages listed in .ci/run.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ok, pyzap, run, tempDir } from "./helpers.js";
+
+const PY = "/usr/bin/python3";
+const DEBWHEEL = path.resolve(import.meta.dirname, "debwheel/debwheel.py");
+const need: [string, boolean][] = [
+  ["python3-certbot (apt)", existsSync("/usr/lib/python3/dist-packages/certbot/__init__.py")],
+  ["pebble (apt)", existsSync("/usr/bin/pebble")],
+  ["openssl (apt)", existsSync("/usr/bin/openssl")],
+  ["pip for /usr/bin/python3 (apt python3-pip)", existsSync("/usr/lib/python3/dist-packages/pip")],
+];
+const missing = need.filter(([, have]) => !have).map(([what]) => what);
+if (missing.length > 0) console.warn(`realapps-certbot: skipped, missing ${missing.join(", ")} (CI installs them: .ci/run)`);
+
+describe.skipIf(missing.length > 0)("certbot from Debian's packages", () => {
+  const dir = tempDir();
+  const wheels = path.join(dir, "wheels");
+  const out = path.join(dir, "certbot.pyz");
+  const env = { PYZAP_CACHE: path.join(dir, "cache") };
+  // certbot writes logs and state: keep them in the test's directory.
+  const dirs = ["--config-dir", path.join(dir, "cfg"), "--work-dir", path.join(dir, "work"), "--logs-dir", path.join(dir, "logs")];
+
+  beforeAll(() => {
+    ok(run(PY, [DEBWHEEL, "--out", wheels, "python3-certbot"]));
+    ok(pyzap(["bundle", "--python", PY, "--no-index", "--find-links", wheels, "certbot", "-c", "certbot", "-o", out]));
+  });
+
+  test("--version and --help work", () => {
+    expect(ok(run(out, ["--version"], env)).stdout).toBe("certbot 2.1.0\n");
+    const help = ok(run(out, ["--help"], env)).stdout;
+    expect(help).toContain("certbot [SUBCOMMAND] [options] [-d DOMAIN]");
+    expect(help).toContain("obtain, install, and renew certificates");
+  });
+
+  test("plugins lists the plugins declared as entry points in the archive", () => {
+    const result = ok(run(out, ["plugins", ...dirs], env));
+    expect(result.stdout).toContain("* standalone");
+    expect(result.stdout).toContain("Entry point: standalone = certbot._internal.plugins.standalone:Authenticator");
+    expect(result.stdout).toContain("* webroot");
+  });
+
+  test("nothing it bundles is imported from Debian's dist-packages", () => {
+    const result = ok(run(out, ["--version"], { ...env, PYTHONVERBOSE: "1" }));
+    const fromSystem = result.stderr.split("\n").filter((l) => /dist-packages\/(certbot|acme|josepy|cryptography|requests|urllib3|OpenSSL|configobj|configargparse|pytz|_cffi_backend)/.test(l));
+    expect(fromSystem).toEqual([]);
+    expect(result.stderr).toContain(`${out}/site-packages/certbot/`);
+  });
+
+  describe("a certificate issuance against pebble", () => {
+    let pebble: ChildProcess | undefined;
+    let acmePort = 0;
+    let httpPort = 0;
+    const ca = path.join(dir, "ca.pem");
+
+    beforeAll(async () => {
+      [acmePort, httpPort] = [await freePort(), await freePort()];
+      const mgmtPort = await freePort();
+      const key = path.join(dir, "ca.key");
+      ok(run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", ca, "-days", "2", "-subj", "/CN=pyzap test CA"]));
+      const srvKey = path.join(dir, "srv.key");
+      const csr = path.join(dir, "srv.csr");
+      const srvCert = path.join(dir, "srv.pem");
+      const ext = path.join(dir, "ext.cnf");
+      writeFileSync(ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+      ok(run("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", srvKey, "-out", csr, "-subj", "/CN=127.0.0.1"]));
+      ok(run("openssl", ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", key, "-CAcreateserial", "-out", srvCert, "-days", "2", "-extfile", ext]));
+      const config = path.join(dir, "pebble.json");
+      writeFileSync(
+        config,
+        JSON.stringify({
+          pebble: {
+            listenAddress: `127.0.0.1:${acmePort}`,
+            managementListenAddress: `127.0.0.1:${mgmtPort}`,
+            certificate: srvCert,
+            privateKey: srvKey,
+            httpPort,
+            tlsPort: await freePort(),
+            ocspResponderURL: "",
+            externalAccountBindingRequired: false,
+          },
+        }),
+      );
+      // PEBBLE_VA_ALWAYS_VALID: no real challenge fetch; NONCEREJECT=0: no random badNonce.
+      const child = spawn("pebble", ["-config", config], {
+        env: { ...process.env, PEBBLE_VA_ALWAYS_VALID: "1", PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      pebble = child;
+      await waitForLine(child, "Listening on:", 30_000);
+    });
+
+    afterAll(() => {
+      pebble?.kill();
+    });
+
+    test("certbot certonly --standalone gets a certificate for the requested name", () => {
+      const result = run(
+        out,
+        ["certonly", "--standalone", "--non-interactive", "--agree-tos", "--register-unsafely-without-email", "-d", "pyzap.example.test",
+          "--http-01-port", String(httpPort), "--http-01-address", "127.0.0.1", "--server", `https://127.0.0.1:${acmePort}/dir`, ...dirs],
+        { ...env, REQUESTS_CA_BUNDLE: ca },
+      );
+      ok(result);
+      expect(result.stdout).toContain("Successfully received certificate.");
+      const cert = path.join(dir, "cfg/live/pyzap.example.test/cert.pem");
+      const text = ok(run("openssl", ["x509", "-in", cert, "-noout", "-ext", "subjectAltName", "-issuer"])).stdout;
+      expect(text).toContain("DNS:pyzap.example.test");
+      expect(text).toContain("Pebble Intermediate CA");
+    });
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves when the process prints `text`; rejects if it exits first or after `ms`. */
+function waitForLine(child: ChildProcess, text: string, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${ms} ms:\n${seen}`)), ms);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code} before "${text}":\n${seen}`));
+    });
+  });
+}

@@ -1,0 +1,84 @@
+// examples/flask-app: Flask + gunicorn (from pip's index), templates and
+// static files found through the app module's __file__, so the package is
+// unpacked whole. The bundle serves pages with 2 gunicorn workers on loopback.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { BASE_ENV, ok, pyzap, REPO, run, tempDir } from "./helpers.js";
+
+const dir = tempDir();
+const out = path.join(dir, "flask-app.pyz");
+const cache = path.join(dir, "cache");
+let server: ChildProcess | undefined;
+let port = 0;
+let log = "";
+let exited: Promise<number | null>;
+
+beforeAll(async () => {
+  ok(pyzap(["bundle", path.join(REPO, "examples/flask-app"), "-c", "flask-app", "-o", out]));
+  port = await freePort();
+  const home = path.join(dir, "home"); // gunicorn keeps a control socket under $HOME
+  mkdirSync(home);
+  // --stop-after: the server stops by itself even if this test dies.
+  server = spawn(out, ["--bind", `127.0.0.1:${port}`, "--workers", "2", "--stop-after", "120"], {
+    env: { ...BASE_ENV, PYZAP_CACHE: cache, HOME: home },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const child = server;
+  exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gunicorn did not boot 2 workers in 60 s:\n${log}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes("Listening at:") && (log.match(/Booting worker/g) ?? []).length >= 2) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`exited ${code}:\n${log}`)));
+  });
+});
+
+afterAll(async () => {
+  server?.kill("SIGTERM");
+  await exited;
+});
+
+test("the page is rendered from the template by one of the 2 workers", async () => {
+  const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(20_000) });
+  expect(res.status).toBe(200);
+  const body = await res.text();
+  expect(body).toContain("<h1>Hello from a bundled Flask app</h1>");
+  const manifest = JSON.parse(ok(run("unzip", ["-p", out, ".pyzap/manifest.json"])).stdout) as { cacheKey: string };
+  expect(body).toContain(`templates under ${path.join(cache, manifest.cacheKey, "site/flaskapp")}`);
+});
+
+test("static files come back byte for byte", async () => {
+  const res = await fetch(`http://127.0.0.1:${port}/static/style.css`, { signal: AbortSignal.timeout(20_000) });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toContain("text/css");
+  expect(await res.text()).toBe(readFileSync(path.join(REPO, "examples/flask-app/src/flaskapp/static/style.css"), "utf8"));
+});
+
+test("SIGTERM stops gunicorn and its workers", async () => {
+  server?.kill("SIGTERM");
+  expect(await exited).toBe(0);
+  expect(log).toContain("Shutting down: Master");
+});
+
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const address = s.address();
+      const p = typeof address === "object" && address ? address.port : 0;
+      s.close(() => resolve(p));
+    });
+  });
+}
