@@ -10,9 +10,11 @@ test("npm pack + npm install of the tarballs, then npx pyzap bundle, with no cc/
   const work = tempDir();
   const tarballs = path.join(work, "tarballs");
   mkdirSync(tarballs);
-  for (const pkg of ["packages/bootstrap", "packages/cli", "packages/launcher-linux-x64"]) {
-    ok(run("npm", ["pack", "--silent", "--pack-destination", tarballs, path.join(REPO, pkg)], {}, REPO));
-  }
+  ok(run("node", [path.join(REPO, "scripts/pack.mjs"), tarballs], {}, REPO));
+  // The CLI names every platform package as an optional dependency, as esbuild does.
+  const cliTarball = readdirSync(tarballs).find((t) => /^pyzap-\d/.test(t))!;
+  const manifest = JSON.parse(ok(run("tar", ["-xOzf", path.join(tarballs, cliTarball), "package/package.json"])).stdout) as { optionalDependencies: Record<string, string> };
+  expect(Object.keys(manifest.optionalDependencies)).toEqual(["@pyzap/launcher-linux-x64", "@pyzap/launcher-linux-arm64"]);
 
   // Compilers that fail loudly, first on PATH: nothing below may need one.
   const noCompilers = path.join(work, "no-compilers");
@@ -27,7 +29,8 @@ test("npm pack + npm install of the tarballs, then npx pyzap bundle, with no cc/
   const project = path.join(work, "project");
   mkdirSync(project);
   writeFileSync(path.join(project, "package.json"), '{ "name": "uses-pyzap", "version": "1.0.0", "private": true }\n');
-  const packed = readdirSync(tarballs).map((t) => path.join(tarballs, t));
+  // What a linux-x64 user's npm would fetch: the CLI, the runtime and this platform's launcher.
+  const packed = readdirSync(tarballs).filter((t) => !t.includes("arm64")).map((t) => path.join(tarballs, t));
   expect(packed).toHaveLength(3);
   ok(run("npm", ["install", "--no-save", ...packed], env, project));
 

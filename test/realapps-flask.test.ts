@@ -53,8 +53,11 @@ test("the page is rendered from the template by one of the 2 workers", async () 
   expect(res.status).toBe(200);
   const body = await res.text();
   expect(body).toContain("<h1>Hello from a bundled Flask app</h1>");
-  const manifest = JSON.parse(ok(run("unzip", ["-p", out, ".pyzap/manifest.json"])).stdout) as { cacheKey: string };
+  const manifest = JSON.parse(ok(run("unzip", ["-p", out, ".pyzap/manifest.json"])).stdout) as { cacheKey: string; packages: { name: string; unpacked: boolean }[] };
   expect(body).toContain(`templates under ${path.join(cache, manifest.cacheKey, "site/flaskapp")}`);
+  // Only the app's package is unpacked: werkzeug's docstring example of
+  // os.path.dirname(__file__) is not code and must not unpack werkzeug.
+  expect(manifest.packages.filter((p) => p.unpacked).map((p) => p.name)).toEqual(["flaskapp"]);
 });
 
 test("static files come back byte for byte", async () => {
