@@ -8,7 +8,7 @@
 // packages listed in .ci/run.
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort, watchOutput } from "./servers.js";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -120,7 +120,7 @@ async function startOn(port: number, prefix: string[], bundle: string, runDir: s
   const argv = [...prefix, bundle, "--port", String(port), "--run-dir", runDir, "--stop-after", "120"];
   // --stop-after: the server stops by itself even if this test dies.
   const child = spawn(argv[0], argv.slice(1), { env: { ...BASE_ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
+  const output = watchOutput(child);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -130,28 +130,13 @@ async function startOn(port: number, prefix: string[], bundle: string, runDir: s
     clearTimeout(timer);
   };
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`wsgi-demo did not start Apache in 60 s:\n${log}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        log += chunk.toString();
-        if (log.includes("wsgi-demo: serving")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout?.on("data", onData);
-      child.stderr?.on("data", onData);
-      child.on("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`wsgi-demo exited ${code}:\n${log}`));
-      });
-    });
+    await output.until((out) => out.includes("wsgi-demo: serving"), 60_000, "wsgi-demo starting Apache");
   } catch (err) {
     await stop();
     throw err;
   }
-  const apachePid = Number(/apache2 pid (\d+)/.exec(log)?.[1]);
-  return { child, port, apachePid, exited, output: () => log, stop };
+  const apachePid = Number(/apache2 pid (\d+)/.exec(output.text())?.[1]);
+  return { child, port, apachePid, exited, output: output.text, stop };
 }
 
 async function page(port: number): Promise<string> {
@@ -181,16 +166,4 @@ function walk(root: string): string[] {
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      const p = typeof address === "object" && address ? address.port : 0;
-      s.close(() => resolve(p));
-    });
-  });
 }

@@ -4,7 +4,7 @@
 // ACME test server on loopback. Needs the apt packages listed in .ci/run.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort, watchOutput } from "./servers.js";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ok, pyzap, run, tempDir } from "./helpers.js";
@@ -94,7 +94,7 @@ describe.skipIf(missing.length > 0)("certbot from Debian's packages", () => {
         stdio: ["ignore", "pipe", "pipe"],
       });
       pebble = child;
-      await waitForLine(child, "Listening on:", 30_000);
+      await watchOutput(child).until((out) => out.includes("Listening on:"), 30_000, '"Listening on:"');
     });
 
     afterAll(() => {
@@ -117,36 +117,3 @@ describe.skipIf(missing.length > 0)("certbot from Debian's packages", () => {
     });
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves when the process prints `text`; rejects if it exits first or after `ms`. */
-function waitForLine(child: ChildProcess, text: string, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${ms} ms:\n${seen}`)), ms);
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code} before "${text}":\n${seen}`));
-    });
-  });
-}

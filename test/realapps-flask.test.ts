@@ -3,7 +3,7 @@
 // unpacked whole. The bundle serves pages with 2 gunicorn workers on loopback.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort, type Output, watchOutput } from "./servers.js";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { BASE_ENV, ok, pyzap, REPO, run, tempDir } from "./helpers.js";
@@ -13,7 +13,7 @@ const out = path.join(dir, "flask-app.pyz");
 const cache = path.join(dir, "cache");
 let server: ChildProcess | undefined;
 let port = 0;
-let log = "";
+let output: Output;
 let exited: Promise<number | null>;
 
 beforeAll(async () => {
@@ -28,19 +28,8 @@ beforeAll(async () => {
   });
   const child = server;
   exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gunicorn did not boot 2 workers in 60 s:\n${log}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes("Listening at:") && (log.match(/Booting worker/g) ?? []).length >= 2) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`exited ${code}:\n${log}`)));
-  });
+  output = watchOutput(child);
+  await output.until((out) => out.includes("Listening at:") && (out.match(/Booting worker/g) ?? []).length >= 2, 60_000, "gunicorn booting 2 workers");
 });
 
 afterAll(async () => {
@@ -70,18 +59,6 @@ test("static files come back byte for byte", async () => {
 test("SIGTERM stops gunicorn and its workers", async () => {
   server?.kill("SIGTERM");
   expect(await exited).toBe(0);
-  expect(log).toContain("Shutting down: Master");
+  expect(output.text()).toContain("Shutting down: Master");
 });
 
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      const p = typeof address === "object" && address ? address.port : 0;
-      s.close(() => resolve(p));
-    });
-  });
-}
