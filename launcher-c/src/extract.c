@@ -57,15 +57,28 @@ static int corrupt(struct ex *x, const struct cfg_file *f, const char *why)
 	return PZ_EX_CORRUPT;
 }
 
-/* Open (creating with 0755) the directory part of f's path under site/. */
-static int open_parent(struct ex *x, const struct cfg_file *f, const char **base)
+/* Something changed KEY.tmp-PID under us (74): never publish it. */
+static int tampered(struct ex *x, const struct cfg_file *f, const char *why)
+{
+	pz_error("%s/%s/site/%.*s %s after it was written; another process is modifying %s, check who can write there",
+		 x->job->root, x->tmp, (int)f->path_len, f->path, why, x->job->root);
+	return PZ_EX_IO;
+}
+
+enum walk { WALK_CREATE, WALK_VERIFY };
+
+/* Open the directory part of f's path under site/, reusing the previous one
+ * (files are sorted). WALK_CREATE makes missing directories (0755) while
+ * extracting; WALK_VERIFY, before publishing, opens them without following
+ * symlinks and fsyncs each one once. */
+static int enter_parent(struct ex *x, const struct cfg_file *f, const char **base, enum walk how)
 {
 	const char *slash = memrchr(f->path, '/', f->path_len);
 	size_t dl = slash ? (size_t)(slash - f->path) : 0;
 	char comp[CFG_NAME_MAX + 1];
 	*base = slash ? slash + 1 : f->path;
 	if (x->dirfd >= 0 && dl == x->dirlen && memcmp(f->path, x->dirpath, dl) == 0)
-		return 0; /* same directory as the last file: files are sorted */
+		return 0;
 	if (x->dirfd >= 0 && x->dirfd != x->sitefd)
 		close(x->dirfd);
 	x->dirfd = -1;
@@ -73,20 +86,31 @@ static int open_parent(struct ex *x, const struct cfg_file *f, const char **base
 	for (size_t i = 0; i < dl;) {
 		const char *end = memchr(f->path + i, '/', dl - i);
 		size_t n = end ? (size_t)(end - f->path) - i : dl - i;
-		int c, fd;
+		int created, fd;
 		memcpy(comp, f->path + i, n); /* n <= 255: checked by the cfg parser */
 		comp[n] = '\0';
-		fd = mkdir_open_at(cur, comp, 0755, &c);
+		if (how == WALK_CREATE)
+			fd = mkdir_open_at(cur, comp, 0755, &created);
+		else
+			fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		int err = errno;
 		if (cur != x->sitefd)
 			close(cur);
 		if (fd < 0) {
+			if (how == WALK_VERIFY)
+				return tampered(x, f, "lost a directory of its path (or it became a symlink)");
 			if (err == ENOTDIR || err == ELOOP)
 				return corrupt(x, f, "a directory in its path is also a file");
 			return write_error(x, "mkdir", f->path, i + n, err);
 		}
 		cur = fd;
 		i += n + 1;
+	}
+	if (how == WALK_VERIFY && fsync(cur) != 0) {
+		int err = errno;
+		if (cur != x->sitefd)
+			close(cur);
+		return write_error(x, "fsync", f->path, dl, err);
 	}
 	x->dirfd = cur;
 	x->dirlen = dl;
@@ -117,7 +141,7 @@ static int extract_file(struct ex *x, const struct cfg_file *f, const struct zr_
 	int rc;
 	if (e->usize != f->size)
 		return corrupt(x, f, "its size in the zip differs from launcher.cfg");
-	if ((rc = open_parent(x, f, &base)))
+	if ((rc = enter_parent(x, f, &base, WALK_CREATE)))
 		return rc;
 	size_t bn = f->path_len - (size_t)(base - f->path);
 	memcpy(name, base, bn);
@@ -213,48 +237,6 @@ static int extract_all(struct ex *x)
 	return rc;
 }
 
-/* Something changed KEY.tmp-PID under us (74): never publish it. */
-static int tampered(struct ex *x, const struct cfg_file *f, const char *why)
-{
-	pz_error("%s/%s/site/%.*s %s after it was written; another process is modifying %s, check who can write there",
-		 x->job->root, x->tmp, (int)f->path_len, f->path, why, x->job->root);
-	return PZ_EX_IO;
-}
-
-/* Open f's directory under site/ without following symlinks, reusing the
- * previous one (files are sorted); each directory is fsynced once. */
-static int verify_parent(struct ex *x, const struct cfg_file *f, const char **base)
-{
-	const char *slash = memrchr(f->path, '/', f->path_len);
-	size_t dl = slash ? (size_t)(slash - f->path) : 0;
-	char comp[CFG_NAME_MAX + 1];
-	*base = slash ? slash + 1 : f->path;
-	if (x->dirfd >= 0 && dl == x->dirlen && memcmp(f->path, x->dirpath, dl) == 0)
-		return 0;
-	if (x->dirfd >= 0 && x->dirfd != x->sitefd)
-		close(x->dirfd);
-	x->dirfd = -1;
-	int cur = x->sitefd;
-	for (size_t i = 0; i < dl;) {
-		const char *end = memchr(f->path + i, '/', dl - i);
-		size_t n = end ? (size_t)(end - f->path) - i : dl - i;
-		memcpy(comp, f->path + i, n);
-		comp[n] = '\0';
-		int fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (cur != x->sitefd)
-			close(cur);
-		if (fd < 0)
-			return tampered(x, f, "lost a directory of its path (or it became a symlink)");
-		cur = fd;
-		i += n + 1;
-	}
-	if (fsync(cur) != 0)
-		return write_error(x, "fsync", f->path, dl, errno);
-	x->dirfd = cur;
-	x->dirlen = dl;
-	memcpy(x->dirpath, f->path, dl);
-	return 0;
-}
 
 /* Before the rename: every file is still a regular file (not a symlink, not
  * hard-linked elsewhere) with its size, mode and XXH64. Reads back what was
@@ -269,7 +251,7 @@ static int verify_all(struct ex *x)
 		const char *base;
 		char name[CFG_NAME_MAX + 1];
 		struct stat st;
-		if ((rc = verify_parent(x, f, &base)))
+		if ((rc = enter_parent(x, f, &base, WALK_VERIFY)))
 			break;
 		size_t bn = f->path_len - (size_t)(base - f->path);
 		memcpy(name, base, bn);
