@@ -77,6 +77,13 @@ describe("CLI conventions", () => {
     expect(result.stdout).toMatch(/Examples:/);
   });
 
+  test.each([["inspect"], ["cache"], ["cache", "list"], ["cache", "prune"], ["cache", "clean"], ["cache", "verify"], ["cache", "dir"]])(
+    "pyzap %s --help has examples",
+    (...command) => {
+      expect(ok(pyzap([...command, "--help"])).stdout).toMatch(/Examples:\n\s+pyzap /);
+    },
+  );
+
   test("unknown commands are usage errors", () => {
     expectCleanFailure(pyzap(["frobnicate"]), 2);
   });

@@ -12,13 +12,13 @@ export const cacheCommand: CommandModule = {
       .command(
         "dir",
         "The cache root the launcher uses here, and why",
-        (y) => y.option("json", json),
+        (y) => y.option("json", json).example("pyzap cache dir", "where bundles unpack native code for this user, and why there"),
         async (argv) => (await import("../cache/run.js")).cacheDir(argv.json),
       )
       .command(
         "list",
         "One row per entry: key, bundle, size, files, created, last used, state",
-        (y) => y.option("json", json),
+        (y) => y.option("json", json).example("pyzap cache list --json", "the same as JSON, for scripts"),
         async (argv) => (await import("../cache/run.js")).cacheList(argv.json),
       )
       .command(
@@ -29,7 +29,9 @@ export const cacheCommand: CommandModule = {
             .option("older-than", { type: "string", describe: "remove entries not used for this long: 30d, 12h, 2w (default 30d unless --max-size alone)" })
             .option("max-size", { type: "string", describe: "then remove the least recently used until the cache fits: 2G, 500M" })
             .option("dry-run", { type: "boolean", default: false, describe: "only say what would be removed" })
-            .option("json", json),
+            .option("json", json)
+            .example("pyzap cache prune --older-than 30d --max-size 2G", "drop what was not used for a month, then the oldest until under 2 GiB")
+            .example("pyzap cache prune --dry-run", "only list what would go"),
         async (argv) => (await import("../cache/run.js")).cachePrune({ olderThan: argv.olderThan, maxSize: argv.maxSize, dryRun: argv.dryRun, json: argv.json }),
       )
       .command(
@@ -39,7 +41,9 @@ export const cacheCommand: CommandModule = {
           y
             .positional("keys", { type: "string", array: true, describe: "cache keys (pyzap cache list)" })
             .option("all", { type: "boolean", default: false, describe: "remove every entry" })
-            .option("json", json),
+            .option("json", json)
+            .example("pyzap cache clean 3f9a0c1e5b7d2468", "remove one entry (its bundle re-extracts it next time)")
+            .example("pyzap cache clean --all", "remove every entry not in use"),
         async (argv) => (await import("../cache/run.js")).cacheClean({ keys: (argv.keys ?? []).map(String), all: argv.all, json: argv.json }),
       )
       .command(
@@ -49,9 +53,11 @@ export const cacheCommand: CommandModule = {
           y
             .positional("keys", { type: "string", array: true, describe: "cache keys (default: all)" })
             .option("repair", { type: "boolean", default: false, describe: "delete bad entries so the next run re-extracts them" })
-            .option("json", json),
+            .option("json", json)
+            .example("pyzap cache verify --repair", "check every entry; delete the bad ones"),
         async (argv) => (await import("../cache/run.js")).cacheVerify({ keys: (argv.keys ?? []).map(String), repair: argv.repair, json: argv.json }),
       )
+      .example("pyzap cache list", "what is unpacked on this machine, by bundle")
       .demandCommand(1, "pyzap cache needs a command: dir, list, prune, clean or verify")
       .strict(),
   handler: () => {},

@@ -13,6 +13,8 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
     yargs
       .positional("file", { type: "string", demandOption: true, describe: "the bundle (app.pyz)" })
       .option("json", { type: "boolean", default: false, describe: "print JSON (stable keys, for scripts)" })
+      .example("pyzap inspect certbot.pyz", "entry point, Python, launcher, and every file unpacked on first run with its reason")
+      .example("pyzap inspect certbot.pyz --json", "the same for scripts")
       .strict() as unknown as Argv<InspectArgs>,
   handler: async (argv: ArgumentsCamelCase<InspectArgs>) => {
     const { runInspect } = await import("../inspect/run.js");
