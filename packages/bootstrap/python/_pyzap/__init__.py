@@ -204,11 +204,49 @@ def activate(archive, data, entry_dir):
     if bundle.dists:
         sys.meta_path.append(MetadataFinder(bundle))
     _bundles.append(bundle)
+    for name, text in data.get('PTH') or ():
+        _run_pth(bundle, name, text)
     if os.environ.get('PYZAP_DEBUG') == '1':
         sys.stderr.write('pyzap: debug: runtime active for %s (entry %s, %d native modules, %s)\n'
                          % (archive, entry_dir or '-', len(bundle.native),
                             'archive importer' if bundle.importer else 'zipimport'))
     return bundle
+
+
+def _run_pth(bundle, name, text):
+    """Do what site.addpackage does for one .pth file of the archive's site-packages.
+
+    `import` lines are executed from a frame whose local `sitedir` is the
+    archive's site-packages (old-style -nspkg.pth files read it through
+    sys._getframe(1)); other lines name directories to append to sys.path,
+    relative to site-packages (inside the archive) or absolute.
+    """
+    sitedir = bundle.site_packages
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith('#'):
+            continue
+        try:
+            if line.startswith(('import ', 'import\t')):
+                exec(line)
+                continue
+            path = os.path.join(sitedir, line.rstrip())
+            if path not in sys.path and (os.path.isdir(path) or _in_archive(bundle, path)):
+                sys.path.append(path)
+        except Exception as err:
+            sys.stderr.write('Error processing line %d of %s/%s:\n  %s: %s\nRemainder of file ignored\n'
+                             % (n, sitedir, name, type(err).__name__, err))
+            return
+
+
+def _in_archive(bundle, path):
+    """Whether `path` is a directory inside the bundle's archive (rare: .pth path lines only)."""
+    prefix = bundle.archive + '/'
+    if not path.startswith(prefix):
+        return False
+    import zipimport
+    files = zipimport._zip_directory_cache.get(bundle.archive) or ()
+    inside = path[len(prefix):].rstrip('/') + '/'
+    return any(name.startswith(inside) for name in files)
 
 
 def bundle_for(archive):
