@@ -18,7 +18,9 @@ run() { # run NAME SECONDS MAXLEN
 		echo "fuzz: $1: FAILED (log $log, inputs in $DIR/artifacts/)"
 		exit 1
 	fi
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	# The final stats line; libFuzzer's last "#N" status line if it is missing.
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	[ -n "$execs" ] || execs=$(grep -ao '^#[0-9]*' "$log" | tail -n 1 | tr -d '#')
 	cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -n 1)
 	echo "fuzz: $1: $execs executions, $cov, no crash"
 }

@@ -9,6 +9,7 @@
 #include "msg.h"
 #include "platform.h"
 #include "python.h"
+#include "users.h"
 #include "version.h"
 #include "zipread.h"
 
@@ -191,13 +192,16 @@ static int prepare_entry(struct ctx *c)
 	while (roots_next(&c->roots, &c->root)) {
 		if (is_warm(c)) {
 			use_entry(c);
+			users_record(c->root.fd, c->root.path, &c->cfg, c->self, 1, c->debug);
 			root_close(&c->root);
 			return 0;
 		}
 		if (root_probe_exec(&c->roots, &c->root) != 0)
 			continue; /* reason kept; try the next candidate */
-		if (!(rc = extract(c)))
+		if (!(rc = extract(c))) {
 			use_entry(c);
+			users_record(c->root.fd, c->root.path, &c->cfg, c->self, 0, c->debug);
+		}
 		root_close(&c->root);
 		return rc;
 	}
