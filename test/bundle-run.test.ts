@@ -36,6 +36,7 @@ function snapshot(root: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
+      if (d === root && name.endsWith(".users")) continue; // use records: checked where it matters
       const p = path.join(d, name);
       const st = statSync(p);
       out.push(`${path.relative(root, p)} ${st.ino} ${st.mtimeMs}`);
@@ -89,6 +90,8 @@ describe("a bundle with a C extension", () => {
     expect(manifestKey(other)).toBe(manifestKey(ext));
     expect(report(ok(run(other, [], env)).stdout).sum).toBe(5);
     expect(snapshot(cache)).toEqual(before);
+    // ...and each of the three left its use record for `pyzap cache list`.
+    expect(readdirSync(path.join(cache, `${manifestKey(ext)}.users`))).toHaveLength(3);
   });
 
   test("Python subprocesses see the bundle's packages; a different Python version is not polluted", (ctx) => {

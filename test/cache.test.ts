@@ -1,7 +1,7 @@
 // `pyzap cache` and `PYZAP=cache ./app.pyz`: real bundles from the fixture
 // wheelhouse, real runs, a real cache root per test (PYZAP_CACHE).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { beforeAll, describe, expect, inject, test } from "vitest";
@@ -23,7 +23,7 @@ interface Entry {
   key: string;
   state: string;
   path: string | null;
-  bundles: { name: string | null; version: string | null }[];
+  bundles: { name: string | null; version: string | null; path: string | null; lastUsed: string | null }[];
   files: number;
   bytes: number;
   lastUsed: string | null;
@@ -68,7 +68,8 @@ describe("pyzap cache list / dir", () => {
     for (const m of Object.values(manifests)) {
       const e = entries.find((x) => x.key === m.cacheKey)!;
       expect(e).toMatchObject({ state: "complete", path: path.join(root, m.cacheKey), files: m.totals.unpackedFiles, bytes: m.totals.unpackedBytes });
-      expect(e.bundles).toEqual([{ name: m.name, version: m.version, path: null }]);
+      const used = realpathSync(m === manifests.ext ? ext : libs);
+      expect(e.bundles).toEqual([{ name: m.name, version: m.version, path: used, lastUsed: expect.any(String) }]);
     }
     const human = ok(pyzap(["cache", "list"], { PYZAP_CACHE: root })).stdout;
     expect(human).toMatch(new RegExp(`${manifests.libs.cacheKey}\\s+fixture-libs-demo 0\\.1\\.0\\s+\\d+ KiB\\s+2\\s+.*complete`));
@@ -77,6 +78,42 @@ describe("pyzap cache list / dir", () => {
     const fromBundle = json<{ entries: Entry[] }>(run(ext, ["list", "--json"], { PYZAP_CACHE: root, PYZAP: "cache" }));
     expect(fromBundle.entries).toEqual(entries);
     expect(ok(run(libs, ["list"], { PYZAP_CACHE: root, PYZAP: "cache" })).stdout).toContain("fixture-ext-demo 1.2.3");
+  });
+
+  test("two bundles sharing one entry are both listed with their real paths; clean and prune remove the use records", () => {
+    const root = freshCache();
+    const other = path.join(dir, "other.pyz");
+    ok(pyzap(["bundle", "--no-index", "--find-links", inject("wheelhouse"), "fixture-ext", "-e", "fixture_ext.cli:main", "-o", other]));
+    const key = manifests.ext.cacheKey;
+    ok(run(ext, [], { PYZAP_CACHE: root })); // cold: extracts
+    ok(run(other, [], { PYZAP_CACHE: root })); // warm: same key, a second bundle
+    ok(run("python3", [ext], { PYZAP_CACHE: root })); // the fallback adds no second record for ext
+    const [entry] = list(root);
+    expect(entry?.key).toBe(key);
+    const paths = entry!.bundles.map((b) => b.path).sort();
+    expect(paths).toEqual([realpathSync(ext), realpathSync(other)].sort());
+    const byPath = new Map(entry!.bundles.map((u) => [u.path, u]));
+    expect(byPath.get(realpathSync(ext))).toMatchObject({ name: manifests.ext.name, version: manifests.ext.version, lastUsed: expect.any(String) });
+    const otherManifest = JSON.parse(ok(run("unzip", ["-p", other, ".pyzap/manifest.json"])).stdout) as Manifest;
+    expect(byPath.get(realpathSync(other))).toMatchObject({ name: otherManifest.name, version: otherManifest.version, lastUsed: expect.any(String) });
+    expect(readdirSync(path.join(root, `${key}.users`))).toHaveLength(2);
+    const fromBundle = json<{ entries: Entry[] }>(run(other, ["list", "--json"], { PYZAP_CACHE: root, PYZAP: "cache" }));
+    expect(fromBundle.entries).toEqual(list(root));
+    const human = ok(pyzap(["cache", "list"], { PYZAP_CACHE: root })).stdout;
+    for (const name of [`${manifests.ext.name} ${manifests.ext.version}`, `${otherManifest.name} ${otherManifest.version}`]) expect(human).toContain(name);
+
+    ok(pyzap(["cache", "clean", key], { PYZAP_CACHE: root }));
+    expect(readdirSync(root).filter((n) => n.startsWith(key))).toEqual([]);
+
+    // Use records left without their entry are debris: prune removes them (CLI and PYZAP=cache).
+    for (const prune of [() => pyzap(["cache", "prune"], { PYZAP_CACHE: root }), () => run(libs, ["prune"], { PYZAP_CACHE: root, PYZAP: "cache" })]) {
+      ok(run(ext, [], { PYZAP_CACHE: root }));
+      ok(pyzap(["cache", "clean", key], { PYZAP_CACHE: root }));
+      mkdirSync(path.join(root, `${key}.users`));
+      writeFileSync(path.join(root, `${key}.users`, "0123456789abcdef"), "x\t1\t/gone.pyz\n");
+      ok(prune());
+      expect(readdirSync(root).filter((n) => n.startsWith(key))).toEqual([]);
+    }
   });
 
   test("cache dir names the root and why; an unsafe PYZAP_CACHE is skipped with the reason", () => {
@@ -124,7 +161,7 @@ describe("last used, prune and clean", () => {
     const done = json<{ actions: { key: string; outcome: string }[] }>(pyzap(["cache", "prune", "--older-than", "30d", "--json"], { PYZAP_CACHE: root }));
     expect(done.actions).toEqual([expect.objectContaining({ key: manifests.libs.cacheKey, outcome: "removed" })]);
     expect(list(root).map((e) => e.key)).toEqual([manifests.ext.cacheKey]);
-    expect(readdirSync(root).sort()).toEqual([manifests.ext.cacheKey]);
+    expect(readdirSync(root).sort()).toEqual([manifests.ext.cacheKey, `${manifests.ext.cacheKey}.users`]); // libs' use record went with it
     // The next run simply extracts it again.
     expect(JSON.parse(ok(run(libs, [], { PYZAP_CACHE: root })).stdout).answer).toBe(42);
   });
@@ -195,7 +232,7 @@ describe("last used, prune and clean", () => {
     expect(pruned.actions).toEqual([expect.objectContaining({ key: manifests.libs.cacheKey, outcome: "removed" })]);
     ok(run(libs, ["clean", manifests.ext.cacheKey], { PYZAP_CACHE: root, PYZAP: "cache" }));
     // libs' own launcher extracted its entry again to start; nothing else is left.
-    expect(readdirSync(root)).toEqual([manifests.libs.cacheKey]);
+    expect(readdirSync(root).sort()).toEqual([manifests.libs.cacheKey, `${manifests.libs.cacheKey}.users`]);
   });
 });
 

@@ -71,7 +71,7 @@ describe("1. thundering herd", () => {
     const extractions = results.filter((r) => /debug: extracting \d+ files into/.test(r.stderr));
     expect(extractions).toHaveLength(1);
     const key = entryKey(root);
-    expect(listRoot(root)).toEqual([key]);
+    expect(listRoot(root)).toEqual([key, `${key}.users`]); // the entry and its use record
     expect(entryProblems(root, app.natives, app.shipped)).toEqual([]);
   });
 });
@@ -97,7 +97,7 @@ describe("2. crash mid-extraction", () => {
       const key = entryKey(root)!;
       // Killed between the rename and the rmdir of the lock: the entry is
       // complete and warm starts never look at the lock (format.md, Leftovers).
-      expect(listRoot(root), `point ${n} (${what})`).toEqual(n === last ? [key, `${key}.lock`] : [key]);
+      expect(listRoot(root), `point ${n} (${what})`).toEqual(n === last ? [key, `${key}.lock`, `${key}.users`] : [key, `${key}.users`]);
     }
   });
 
@@ -111,7 +111,7 @@ describe("2. crash mid-extraction", () => {
     expect(next.status, next.stderr).toBe(0);
     expect(next.stderr).toMatch(/lock \w+\.lock: stale/);
     expect(next.stderr).toMatch(/removed .*\.tmp-\d+, left by process \d+ which is gone/);
-    expect(listRoot(root)).toEqual([entryKey(root)]);
+    expect(listRoot(root)).toEqual([entryKey(root), `${entryKey(root)}.users`]);
     expect(entryProblems(root, app.natives, app.shipped)).toEqual([]);
   }, 60_000);
 });

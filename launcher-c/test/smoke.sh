@@ -38,7 +38,9 @@ check "dir modes 755" test "$(stat -c %a "$E" "$E/site" "$E/site/pkg" | sort -u)
 python3 -c "import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile('app.pyz').read('.pyzap/launcher.cfg'))" >cfg.txt
 check "entry.cfg is the bundle's launcher.cfg" cmp -s cfg.txt "$E/entry.cfg"
 check "entry.cfg mode 644" test "$(stat -c %a "$E/entry.cfg")" = 644
-check "no tmp dir or lock left" test "$(ls -a cache | tr '\n' ' ')" = ". .. $KEY "
+check "no tmp dir or lock left" test "$(ls -a cache | tr '\n' ' ')" = ". .. $KEY $KEY.users "
+check "one use record, naming this bundle's real path" test "$(cat cache/$KEY.users/* | cut -f3)" = "$(pwd -P)/app.pyz"
+check "use record mode 644" test "$(stat -c %a cache/$KEY.users/*)" = 644
 check "PYTHONPATH" grep -qxF "PYTHONPATH=$T/app.pyz/.pyzap/boot:$E/site:$T/app.pyz/site-packages" out
 check "PYZAP_ARCHIVE" grep -qxF "PYZAP_ARCHIVE=$T/app.pyz" out
 check "PYZAP_ENTRY_DIR" grep -qxF "PYZAP_ENTRY_DIR=$E" out
@@ -64,7 +66,8 @@ for i in 1 2 3 4; do ./app.pyz "r$i" >"out$i" 2>"err$i" & pids="$pids $!"; done
 fails=0
 for p in $pids; do wait "$p" || fails=$((fails + 1)); done
 check "racing launchers all succeed" test $fails = 0
-check "racing launchers leave one entry" test "$(ls -a cache | tr '\n' ' ')" = ". .. $KEY "
+check "racing launchers leave one entry" test "$(ls -a cache | tr '\n' ' ')" = ". .. $KEY $KEY.users "
+check "racing launchers leave one use record" test "$(ls -A cache/$KEY.users | wc -l)" = 1
 check "racing launchers ran the app" grep -qxF "ARGV=['r4']" out4
 
 # --- a stale lock (mtime older than 10 s) is removed -----------------------

@@ -11,6 +11,7 @@ when `PYZAP` is set: it costs nothing on a normal start.
 """
 import os
 import re
+import stat
 import sys
 import time
 
@@ -21,7 +22,8 @@ NOT_FOUND = 3
 NO_CACHE = 23
 ENTRY_BUSY = 24
 
-KEY_RE = re.compile(r'^([0-9a-f]{16})(?:\.(lock)|\.(tmp|del)-(\d+))?$')
+KEY_RE = re.compile(r'^([0-9a-f]{16})(?:\.(lock|users)|\.(tmp|del)-(\d+))?$')
+RECORD_RE = re.compile(r'^[0-9a-f]{16}$')
 SIZE_UNITS = {'': 1, 'k': 1 << 10, 'm': 1 << 20, 'g': 1 << 30, 't': 1 << 40}
 TIME_UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
 HELP = ('usage: PYZAP=info %(b)s [--json]\n'
@@ -152,10 +154,12 @@ def _alive(pid):
         return True
 
 
-def scan(root, now=None):
-    """Every key in `root` as the CLI's `pyzap cache list --json` describes it."""
+def scan(root, now=None, orphans=None):
+    """Every key in `root` as the CLI's `pyzap cache list --json` describes it; KEY.users
+    directories whose entry is gone are appended to `orphans`."""
     now = time.time() if now is None else now
-    by_key = {}
+    orphans = [] if orphans is None else orphans
+    by_key, users = {}, {}
     for name in sorted(os.listdir(root)):
         m = KEY_RE.match(name)
         if not m:
@@ -166,6 +170,9 @@ def scan(root, now=None):
         except OSError:
             continue
         if not os.path.isdir(full) or os.path.islink(full):
+            continue
+        if m.group(2) == 'users':
+            users[m.group(1)] = full
             continue
         e = by_key.setdefault(m.group(1), {
             'key': m.group(1), 'state': 'partial', 'path': None, 'bundles': [], 'files': 0, 'bytes': 0,
@@ -178,10 +185,43 @@ def scan(root, now=None):
             e['leftovers'].append({'path': full, 'pid': pid, 'alive': _alive(pid)})
         else:
             _describe(e, full, st)
+    for key, full in users.items():
+        e = by_key.get(key)
+        if e is None or not e['path']:
+            orphans.append(full)
+        else:
+            e['bundles'] = _read_users(full) or e['bundles']
     for e in by_key.values():
         if e['lock'] and not e['lock']['stale']:
             e['state'] = 'locked'
+    orphans.sort()
     return [by_key[k] for k in sorted(by_key)]
+
+
+def _read_users(users):
+    """The records of ROOT/KEY.users (`name\\tversion\\tpath\\n`), most recently used first."""
+    out = []
+    try:
+        names = sorted(n for n in os.listdir(users) if RECORD_RE.match(n))
+    except OSError:
+        return out
+    for name in names:
+        p = os.path.join(users, name)
+        try:
+            st = os.lstat(p)
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            with open(p, 'rb') as f:
+                text = f.read().decode('utf-8', 'replace')
+        except OSError:
+            continue
+        fields = (text[:-1] if text.endswith('\n') else text).split('\t')
+        if len(fields) != 3:
+            continue
+        out.append({'name': fields[0] or None, 'version': fields[1] or None, 'path': fields[2] or None,
+                    'lastUsed': _iso(st.st_mtime_ns)})
+    out.sort(key=lambda b: b['lastUsed'], reverse=True)  # stable: ties keep the name order
+    return out
 
 
 def _describe(e, full, st):
@@ -200,7 +240,7 @@ def _describe(e, full, st):
                 header[record.decode('ascii', 'replace')] = value.decode('utf-8', 'replace')
     except OSError:
         pass
-    e['bundles'] = [{'name': header.get('name'), 'version': header.get('version'), 'path': None}]
+    e['bundles'] = [{'name': header.get('name'), 'version': header.get('version'), 'path': None, 'lastUsed': None}]
     disk = st.st_blocks * 512
     files = size = 0
     site = os.path.join(full, 'site') + '/'
@@ -315,6 +355,24 @@ def remove_entry(root, key, dry_run=False):
             os.rename(doomed, entry)
             return 'in-use'
         _extract._rmtree(doomed)
+        _extract._rmtree(entry + '.users')  # its use records go with it
+        return 'removed'
+    finally:
+        try:
+            os.rmdir(lock)
+        except OSError:
+            pass
+
+
+def _remove_orphan_users(root, key):
+    """Under the key's lock, ROOT/KEY.users if ROOT/KEY is (still) gone."""
+    lock = _lock(root, key)
+    if lock is None:
+        return 'locked'
+    try:
+        if os.path.lexists(os.path.join(root, key)):
+            return 'missing'
+        _extract._rmtree(os.path.join(root, key + '.users'))
         return 'removed'
     finally:
         try:
@@ -349,8 +407,12 @@ def _prune(args, json_out):
     older_s = _parse(older, TIME_UNITS, 'duration', '30d', '--older-than') if older else None
     root = _require_root()
     now = time.time()
-    actions = []
-    entries = scan(root, now)
+    actions, orphans = [], []
+    entries = scan(root, now, orphans)
+    for users in orphans:
+        key = os.path.basename(users)[:16]
+        actions.append(_action(key, users, 'leftover', 'use records of a removed entry', 0,
+                               'would-remove' if dry_run else _remove_orphan_users(root, key)))
     for e in entries:
         dead = [l for l in e['leftovers'] if not l['alive']]
         if not dead and not (e['lock'] and e['lock']['stale']):

@@ -1,8 +1,9 @@
 // `pyzap cache prune`: entries not used within a period, then oldest-used
-// first down to a size cap; leftovers of dead extractions and stale locks.
+// first down to a size cap; leftovers of dead extractions, stale locks and
+// use records (KEY.users) whose entry is gone.
 import path from "node:path";
-import { removeEntry, removeLeftover, withEntryLock, type RemoveOutcome } from "./remove.js";
-import { scanRoot, type CacheEntry } from "./scan.js";
+import { removeEntry, removeLeftover, removeOrphanUsers, withEntryLock, type RemoveOutcome } from "./remove.js";
+import { scanAll, type CacheEntry } from "./scan.js";
 
 export interface PruneOptions {
   /** Entries whose last use is older than this go; null: no age rule. */
@@ -22,8 +23,12 @@ export interface PruneAction {
 
 export async function prune(root: string, opts: PruneOptions, now = Date.now()): Promise<PruneAction[]> {
   const actions: PruneAction[] = [];
-  const entries = scanRoot(root, now);
+  const { entries, orphanUsers } = scanAll(root, now);
   for (const e of entries) actions.push(...(await cleanDebris(root, e, opts.dryRun)));
+  for (const dir of orphanUsers) {
+    const key = path.basename(dir).slice(0, 16);
+    actions.push({ key, path: dir, what: "leftover", why: "use records of a removed entry", bytes: 0, outcome: await removeOrphanUsers(root, key, opts.dryRun) });
+  }
 
   // Locked ones included: removeEntry reports them as "locked" and leaves them.
   const complete = entries.filter((e) => e.path && e.lastUsed);

@@ -2,7 +2,8 @@
 // (proper-lockfile, as docs/format.md says), the entry is first renamed to
 // ROOT/KEY.del-PID, a name the launcher never uses, so a launcher starting
 // meanwhile sees no entry, waits for the lock and re-extracts. An entry whose
-// lock is held, or that a running process uses, is left alone.
+// lock is held, or that a running process uses, is left alone. Its use
+// records (ROOT/KEY.users) go with it.
 import { existsSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import lockfile from "proper-lockfile";
@@ -52,6 +53,7 @@ export async function removeEntry(root: string, key: string, dryRun = false): Pr
       return "in-use";
     }
     rmSync(doomed, { recursive: true, force: true });
+    rmSync(path.join(root, `${key}.users`), { recursive: true, force: true });
     return "removed";
   });
   return outcome;
@@ -61,4 +63,14 @@ export async function removeEntry(root: string, key: string, dryRun = false): Pr
 export function removeLeftover(dir: string, dryRun = false): RemoveOutcome {
   if (!dryRun) rmSync(dir, { recursive: true, force: true });
   return dryRun ? "would-remove" : "removed";
+}
+
+/** Removes ROOT/KEY.users when, under the key's lock, ROOT/KEY is (still) gone. */
+export async function removeOrphanUsers(root: string, key: string, dryRun = false): Promise<RemoveOutcome> {
+  if (dryRun) return "would-remove";
+  return withEntryLock(root, key, (): RemoveOutcome => {
+    if (existsSync(path.join(root, key))) return "missing";
+    rmSync(path.join(root, `${key}.users`), { recursive: true, force: true });
+    return "removed";
+  });
 }

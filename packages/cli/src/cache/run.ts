@@ -50,7 +50,8 @@ export function cacheList(json: boolean): void {
   }
   const rows = entries.map((e) => [
     e.key,
-    e.bundles.map((b) => `${b.name ?? "?"} ${b.version ?? ""}`.trim()).join(", ") || "-",
+    // Names only (paths are in --json); copies of one bundle show once.
+    [...new Set(e.bundles.map((b) => `${b.name ?? "?"} ${b.version ?? ""}`.trim()))].join(", ") || "-",
     humanBytes(e.bytes),
     String(e.files),
     humanAgo(e.created),

@@ -1,6 +1,7 @@
 // What is in a cache root: one record per key, put together from ROOT/KEY
 // (complete entry), ROOT/KEY.lock (someone extracting or deleting it) and
-// ROOT/KEY.tmp-PID / ROOT/KEY.del-PID (work in progress, or left by a crash).
+// ROOT/KEY.tmp-PID / ROOT/KEY.del-PID (work in progress, or left by a crash)
+// and ROOT/KEY.users/H (one record per bundle that used the entry).
 import { lstatSync, readdirSync, readFileSync, type Stats } from "node:fs";
 import path from "node:path";
 
@@ -17,8 +18,8 @@ export interface CacheEntry {
   state: "complete" | "partial" | "locked";
   /** ROOT/KEY, null when only a partial extraction exists. */
   path: string | null;
-  /** The bundle that extracted it (entry.cfg's name/version); the bundle path is not recorded. */
-  bundles: { name: string | null; version: string | null; path: null }[];
+  /** The bundles that used it (KEY.users, most recent first); else the one that extracted it (entry.cfg, no path). */
+  bundles: BundleUse[];
   files: number;
   bytes: number; // sum of the sizes of the files under site/
   diskBytes: number; // blocks allocated to everything under ROOT/KEY
@@ -28,10 +29,24 @@ export interface CacheEntry {
   leftovers: Leftover[];
 }
 
-const NAME = /^([0-9a-f]{16})(?:\.(lock)|\.(tmp|del)-(\d+))?$/;
+export interface BundleUse {
+  name: string | null;
+  version: string | null;
+  path: string | null; // the bundle's real path when it last used the entry
+  lastUsed: string | null; // the record's mtime (refreshed at most once a day)
+}
+
+const NAME = /^([0-9a-f]{16})(?:\.(lock|users)|\.(tmp|del)-(\d+))?$/;
+const RECORD = /^[0-9a-f]{16}$/;
 
 /** Every key found in `root`, sorted by key. */
 export function scanRoot(root: string, now = Date.now()): CacheEntry[] {
+  return scanAll(root, now).entries;
+}
+
+/** scanRoot, plus the KEY.users directories whose entry is gone (debris for prune). */
+export function scanAll(root: string, now = Date.now()): { entries: CacheEntry[]; orphanUsers: string[] } {
+  const users = new Map<string, string>();
   const byKey = new Map<string, CacheEntry>();
   const get = (key: string): CacheEntry => {
     let e = byKey.get(key);
@@ -47,6 +62,10 @@ export function scanRoot(root: string, now = Date.now()): CacheEntry[] {
     const full = path.join(root, name);
     const st = lstatOrNull(full);
     if (!st?.isDirectory()) continue;
+    if (m[2] === "users") {
+      users.set(m[1], full);
+      continue;
+    }
     const entry = get(m[1]);
     if (m[2] === "lock") {
       const ageMs = now - st.mtimeMs;
@@ -58,8 +77,45 @@ export function scanRoot(root: string, now = Date.now()): CacheEntry[] {
       describeEntry(entry, full, st);
     }
   }
+  const orphanUsers: string[] = [];
+  for (const [key, dir] of users) {
+    const e = byKey.get(key);
+    if (!e?.path) orphanUsers.push(dir);
+    else {
+      const found = readUsers(dir);
+      if (found.length > 0) e.bundles = found;
+    }
+  }
   for (const e of byKey.values()) if (e.lock && !e.lock.stale) e.state = "locked";
-  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  const entries = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  return { entries, orphanUsers: orphanUsers.sort() };
+}
+
+/** The records of a KEY.users directory, most recently used first (then by record name). */
+function readUsers(dir: string): BundleUse[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => RECORD.test(n)).sort();
+  } catch {
+    return [];
+  }
+  const out: BundleUse[] = [];
+  for (const name of names) {
+    const full = path.join(dir, name);
+    let text: string;
+    try {
+      if (!lstatSync(full).isFile()) continue;
+      text = readFileSync(full, "utf8");
+    } catch {
+      continue; // removed meanwhile
+    }
+    const fields = text.replace(/\n$/, "").split("\t");
+    if (fields.length !== 3) continue;
+    const [bundleName, version, bundlePath] = fields as [string, string, string];
+    out.push({ name: bundleName || null, version: version || null, path: bundlePath || null, lastUsed: mtimeIso(full) });
+  }
+  // Stable sort: equal times keep the record-name order.
+  return out.sort((a, b) => ((b.lastUsed ?? "") < (a.lastUsed ?? "") ? -1 : (b.lastUsed ?? "") > (a.lastUsed ?? "") ? 1 : 0));
 }
 
 function describeEntry(entry: CacheEntry, dir: string, st: Stats): void {
@@ -70,7 +126,7 @@ function describeEntry(entry: CacheEntry, dir: string, st: Stats): void {
   const cfgStat = lstatOrNull(cfg);
   entry.created = cfgStat ? mtimeIso(cfg) : null;
   const header = cfgStat ? readHeader(cfg) : {};
-  entry.bundles = [{ name: header.name ?? null, version: header.version ?? null, path: null }];
+  entry.bundles = [{ name: header.name ?? null, version: header.version ?? null, path: null, lastUsed: null }];
   const sizes = { files: 0, bytes: 0, diskBytes: st.blocks * 512 };
   measure(dir, sizes, path.join(dir, "site"));
   entry.files = sizes.files;
