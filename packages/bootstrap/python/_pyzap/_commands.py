@@ -15,7 +15,7 @@ import stat
 import sys
 import time
 
-from _pyzap import _extract
+from _pyzap import _cacheroot, _extract
 
 USAGE = 2
 NOT_FOUND = 3
@@ -105,9 +105,9 @@ def _info(archive, json_out):
 def _choose_root():
     """(root, tried): the first candidate passing the launcher's checks and exec probe."""
     tried = []
-    for path, explicit in _extract.cache_candidates():
+    for path, explicit in _cacheroot.cache_candidates():
         root = path.rstrip('/') or '/'
-        reason = _extract.check_root(root, explicit) or _extract.probe_exec(root)
+        reason = _cacheroot.check_root(root, explicit) or _cacheroot.probe_exec(root)
         tried.append({'path': root, 'skipped': reason})
         if reason is None:
             return root, tried

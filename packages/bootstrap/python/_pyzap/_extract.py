@@ -9,6 +9,9 @@ probe), the same mkdir lock (proper-lockfile compatible), extraction into
 One difference: Python has no XXH64, so each file is verified by its size
 (cfg and central directory) and the zip's CRC-32 (zipfile checks it while
 reading); the launcher verifies the cfg's XXH64 of every file.
+
+The cfg parser lives in `_cfg`, the cache-root chain in `_cacheroot`; their
+names are re-exported here for callers and tests.
 """
 import errno
 import os
@@ -16,26 +19,9 @@ import stat
 import sys
 import time
 
-CORRUPT = 65        # bundle corrupt or not a pyzap bundle
-NO_CACHE = 73       # no usable cache directory
-IO_ERROR = 74       # I/O error while extracting
-DISK_FULL = 75      # ENOSPC / EDQUOT while extracting
-LOCK_TIMEOUT = 76   # another process held the lock too long
-
-CFG_NAME = '.pyzap/launcher.cfg'
-CFG_MAX_BYTES = 16 * 1024 * 1024
-CFG_MAX_FILES = 1000000
-CFG_MAX_LINE = 8192
-HEX = frozenset(b'0123456789abcdef')
-
-
-class PyzapError(Exception):
-    """A failure with its exit code; the message is one line, ending with the fix."""
-
-    def __init__(self, code, message):
-        Exception.__init__(self, message)
-        self.code = code
-        self.message = message
+from _pyzap._cacheroot import cache_candidates, check_root, probe_exec  # noqa: F401 (re-exported)
+from _pyzap._cfg import CFG_MAX_BYTES, CFG_NAME, parse_cfg  # noqa: F401 (re-exported)
+from _pyzap._errors import CORRUPT, DISK_FULL, IO_ERROR, LOCK_TIMEOUT, NO_CACHE, PyzapError  # noqa: F401
 
 
 class Settings(object):
@@ -50,181 +36,6 @@ class Settings(object):
 def debug(message):
     if os.environ.get('PYZAP_DEBUG') == '1':
         sys.stderr.write('pyzap: debug: %s\n' % message)
-
-
-# ---------------------------------------------------------------- launcher.cfg
-
-class Cfg(object):
-    """The parsed launcher.cfg: key ('-' or 16 hex) and the files to unpack."""
-
-    def __init__(self, raw, key, files):
-        self.raw = raw
-        self.key = key
-        self.files = files  # [(xxh64 hex, size, mode, path)]
-
-
-def parse_cfg(raw):
-    """Parse and validate launcher.cfg bytes; raise PyzapError(65) when anything is off."""
-    def bad(why):
-        return PyzapError(CORRUPT, f'bad .pyzap/launcher.cfg: {why}; rebuild the bundle with pyzap')
-
-    if len(raw) > CFG_MAX_BYTES:
-        raise bad(f'larger than {CFG_MAX_BYTES} bytes')
-    if not raw.endswith(b'\n'):
-        raise bad('not terminated by a newline')
-    lines = raw[:-1].split(b'\n')
-    if lines[0] != b'pyzap 1':
-        raise bad(f'first line is {lines[0][:40]!r}, expected "pyzap 1" (format 1)')
-    key = None
-    files = []
-    last = None
-    for number, line in enumerate(lines, 1):
-        if len(line) > CFG_MAX_LINE:
-            raise bad(f'line {number} is longer than {CFG_MAX_LINE} bytes')
-        record, _, rest = line.partition(b' ')
-        if record == b'key':
-            if rest != b'-' and not (len(rest) == 16 and set(rest) <= HEX):
-                raise bad(f'line {number}: key must be 16 lowercase hex digits or "-"')
-            key = rest.decode('ascii')
-        elif record == b'f':
-            fields = rest.split(b' ', 3)
-            if len(fields) != 4:
-                raise bad(f'line {number}: expected "f HASH SIZE MODE PATH"')
-            digest, size, mode, path = fields
-            if len(digest) != 16 or not set(digest) <= HEX:
-                raise bad(f'line {number}: hash must be 16 lowercase hex digits')
-            if not size.isdigit() or len(size) > 19:
-                raise bad(f'line {number}: size must be a decimal number')
-            if mode not in (b'644', b'755'):
-                raise bad(f'line {number}: mode must be 644 or 755')
-            check_path(path, number, bad)
-            if last is not None and path <= last:
-                raise bad(f'line {number}: paths are not sorted or repeat ({path.decode("utf-8", "replace")})')
-            last = path
-            files.append((digest.decode('ascii'), int(size), int(mode, 8), path.decode('utf-8')))
-            if len(files) > CFG_MAX_FILES:
-                raise bad(f'more than {CFG_MAX_FILES} files')
-    if key is None:
-        raise bad('no key record')
-    return Cfg(raw, key, files)
-
-
-def check_path(path, number, bad):
-    """A cfg PATH: relative, no empty/./.. component, no NUL, valid UTF-8."""
-    if not path or path.startswith(b'/') or b'\0' in path:
-        raise bad(f'line {number}: path must be relative and without NUL')
-    for part in path.split(b'/'):
-        if part in (b'', b'.', b'..'):
-            raise bad(f'line {number}: path has an empty, "." or ".." component')
-    try:
-        path.decode('utf-8')
-    except UnicodeDecodeError:
-        raise bad(f'line {number}: path is not UTF-8')
-
-
-# ---------------------------------------------------------------- cache root
-
-def cache_candidates(environ=None, euid=None):
-    """The cache roots to try, in order: [(path, explicit)]; explicit = $PYZAP_CACHE."""
-    env = os.environ if environ is None else environ
-    uid = os.geteuid() if euid is None else euid
-    out = []
-    if env.get('PYZAP_CACHE'):
-        out.append((env['PYZAP_CACHE'], True))
-    if uid == 0:
-        out.append(('/var/cache/pyzap', False))
-    else:
-        xdg = env.get('XDG_CACHE_HOME', '')
-        home = env.get('HOME', '')
-        if xdg.startswith('/'):
-            out.append((xdg + '/pyzap', False))
-        elif home.startswith('/'):
-            out.append((home.rstrip('/') + '/.cache/pyzap', False))
-    runtime = env.get('XDG_RUNTIME_DIR', '')
-    if runtime.startswith('/'):
-        out.append((runtime + '/pyzap', False))
-    for base in ('/var/tmp', '/tmp', '/dev/shm'):
-        out.append((f'{base}/pyzap-{uid}', False))
-    return out
-
-
-def _mkdir(path, mode):
-    """mkdir with exactly `mode` (not masked by umask); fine if it appeared meanwhile."""
-    try:
-        os.mkdir(path, mode)
-    except FileExistsError:
-        return
-    os.chmod(path, mode)
-
-
-def _create_root(path):
-    """Create a missing root: missing parents 0700 (like ~/.cache), the root itself 0755."""
-    parent = os.path.dirname(path)
-    if parent != path and not os.path.lexists(parent):
-        _create_root_parent(parent)
-    _mkdir(path, 0o755)
-
-
-def _create_root_parent(path):
-    parent = os.path.dirname(path)
-    if parent != path and not os.path.lexists(parent):
-        _create_root_parent(parent)
-    _mkdir(path, 0o700)
-
-
-def check_root(path, explicit):
-    """Why `path` cannot be the cache root (creating it if missing), or None if it can."""
-    if not path.startswith('/'):
-        return 'not an absolute path'
-    if ':' in path:
-        return "contains ':' (cannot go on PYTHONPATH)"
-    euid = os.geteuid()
-    try:
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            _create_root(path)
-            st = os.lstat(path)
-        if stat.S_ISLNK(st.st_mode):
-            if not explicit:
-                return 'is a symlink'
-            if st.st_uid not in (euid, 0):
-                return f'is a symlink owned by uid {st.st_uid}'
-            st = os.stat(path)
-        if not stat.S_ISDIR(st.st_mode):
-            return 'not a directory'
-        if st.st_uid != euid:
-            return f'owned by uid {st.st_uid}, not {euid}'
-        if st.st_mode & 0o022:
-            return f'writable by group or others (mode {stat.S_IMODE(st.st_mode):04o})'
-        if not os.access(path, os.W_OK | os.X_OK):
-            return 'not writable'
-        if os.statvfs(path).f_flag & getattr(os, 'ST_NOEXEC', 8):
-            return 'on a noexec filesystem'
-    except OSError as err:
-        return err.strerror or str(err)
-    return None
-
-
-def probe_exec(root):
-    """Why files under `root` cannot be mapped executable, or None if they can."""
-    import mmap
-    probe = f'{root}/.probe-{os.getpid()}'
-    try:
-        try:
-            os.unlink(probe)
-        except FileNotFoundError:
-            pass
-        fd = os.open(probe, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        try:
-            os.write(fd, b'\0')
-            mmap.mmap(fd, 1, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ | mmap.PROT_EXEC).close()
-        finally:
-            os.close(fd)
-            os.unlink(probe)
-    except OSError as err:
-        return f'mmap(PROT_EXEC) probe failed: {err.strerror or err}'
-    return None
 
 
 def _is_dir(path):

@@ -1,0 +1,80 @@
+"""launcher.cfg, as the launcher reads it (docs/format.md): parsing, limits, path rules.
+
+Used by the no-launcher path (`_extract`) and `PYZAP=` commands; imports
+nothing beyond the standard library's basics.
+"""
+from _pyzap._errors import CORRUPT, PyzapError
+
+CFG_NAME = '.pyzap/launcher.cfg'
+CFG_MAX_BYTES = 16 * 1024 * 1024
+CFG_MAX_FILES = 1000000
+CFG_MAX_LINE = 8192
+HEX = frozenset(b'0123456789abcdef')
+
+
+class Cfg(object):
+    """The parsed launcher.cfg: key ('-' or 16 hex) and the files to unpack."""
+
+    def __init__(self, raw, key, files):
+        self.raw = raw
+        self.key = key
+        self.files = files  # [(xxh64 hex, size, mode, path)]
+
+
+def parse_cfg(raw):
+    """Parse and validate launcher.cfg bytes; raise PyzapError(65) when anything is off."""
+    def bad(why):
+        return PyzapError(CORRUPT, f'bad .pyzap/launcher.cfg: {why}; rebuild the bundle with pyzap')
+
+    if len(raw) > CFG_MAX_BYTES:
+        raise bad(f'larger than {CFG_MAX_BYTES} bytes')
+    if not raw.endswith(b'\n'):
+        raise bad('not terminated by a newline')
+    lines = raw[:-1].split(b'\n')
+    if lines[0] != b'pyzap 1':
+        raise bad(f'first line is {lines[0][:40]!r}, expected "pyzap 1" (format 1)')
+    key = None
+    files = []
+    last = None
+    for number, line in enumerate(lines, 1):
+        if len(line) > CFG_MAX_LINE:
+            raise bad(f'line {number} is longer than {CFG_MAX_LINE} bytes')
+        record, _, rest = line.partition(b' ')
+        if record == b'key':
+            if rest != b'-' and not (len(rest) == 16 and set(rest) <= HEX):
+                raise bad(f'line {number}: key must be 16 lowercase hex digits or "-"')
+            key = rest.decode('ascii')
+        elif record == b'f':
+            fields = rest.split(b' ', 3)
+            if len(fields) != 4:
+                raise bad(f'line {number}: expected "f HASH SIZE MODE PATH"')
+            digest, size, mode, path = fields
+            if len(digest) != 16 or not set(digest) <= HEX:
+                raise bad(f'line {number}: hash must be 16 lowercase hex digits')
+            if not size.isdigit() or len(size) > 19:
+                raise bad(f'line {number}: size must be a decimal number')
+            if mode not in (b'644', b'755'):
+                raise bad(f'line {number}: mode must be 644 or 755')
+            check_path(path, number, bad)
+            if last is not None and path <= last:
+                raise bad(f'line {number}: paths are not sorted or repeat ({path.decode("utf-8", "replace")})')
+            last = path
+            files.append((digest.decode('ascii'), int(size), int(mode, 8), path.decode('utf-8')))
+            if len(files) > CFG_MAX_FILES:
+                raise bad(f'more than {CFG_MAX_FILES} files')
+    if key is None:
+        raise bad('no key record')
+    return Cfg(raw, key, files)
+
+
+def check_path(path, number, bad):
+    """A cfg PATH: relative, no empty/./.. component, no NUL, valid UTF-8."""
+    if not path or path.startswith(b'/') or b'\0' in path:
+        raise bad(f'line {number}: path must be relative and without NUL')
+    for part in path.split(b'/'):
+        if part in (b'', b'.', b'..'):
+            raise bad(f'line {number}: path has an empty, "." or ".." component')
+    try:
+        path.decode('utf-8')
+    except UnicodeDecodeError:
+        raise bad(f'line {number}: path is not UTF-8')
