@@ -9,6 +9,7 @@ when `PYZAP` is set: it costs nothing on a normal start.
 
 `--json` prints the same JSON as the CLI's `--json`.
 """
+import contextlib
 import os
 import re
 import stat
@@ -340,10 +341,9 @@ def remove_entry(root, key, dry_run=False):
     entry = os.path.join(root, key)
     if dry_run:
         return 'missing' if not os.path.isdir(entry) else ('in-use' if entry_users(entry) else 'would-remove')
-    lock = _lock(root, key)
-    if lock is None:
-        return 'locked'
-    try:
+    with _holding_lock(root, key) as held:
+        if not held:
+            return 'locked'
         if not os.path.isdir(entry):
             return 'missing'
         if entry_users(entry):
@@ -357,28 +357,31 @@ def remove_entry(root, key, dry_run=False):
         _extract._rmtree(doomed)
         _extract._rmtree(entry + '.users')  # its use records go with it
         return 'removed'
-    finally:
-        try:
-            os.rmdir(lock)
-        except OSError:
-            pass
 
 
 def _remove_orphan_users(root, key):
     """Under the key's lock, ROOT/KEY.users if ROOT/KEY is (still) gone."""
-    lock = _lock(root, key)
-    if lock is None:
-        return 'locked'
-    try:
+    with _holding_lock(root, key) as held:
+        if not held:
+            return 'locked'
         if os.path.lexists(os.path.join(root, key)):
             return 'missing'
         _extract._rmtree(os.path.join(root, key + '.users'))
         return 'removed'
+
+
+@contextlib.contextmanager
+def _holding_lock(root, key):
+    """The key's lock for the duration of the block (True), or False if someone holds it."""
+    lock = _lock(root, key)
+    try:
+        yield lock is not None
     finally:
-        try:
-            os.rmdir(lock)
-        except OSError:
-            pass
+        if lock is not None:
+            try:
+                os.rmdir(lock)
+            except OSError:
+                pass
 
 
 def _parse(value, units, what, example, option):
