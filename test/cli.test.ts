@@ -1,6 +1,6 @@
 // The CLI's contract for bad input: one clear message, a distinct exit code,
 // no stack trace; and pip arguments reach pip in the order they were given.
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { ok, pyzap, REPO, run, tempDir } from "./helpers.js";
@@ -53,6 +53,20 @@ describe("pyzap bundle", () => {
     ok(pyzap(["bundle", "--no-index", "-r", req, "--find-links", wheelhouse, "-c", "fixture-ext-demo", "-o", out]));
     const report = JSON.parse(ok(run(out, [], { PYZAP_CACHE: path.join(dir, "cache") })).stdout) as { sum: number };
     expect(report.sum).toBe(5);
+  });
+
+  test("--compress 0 stores every entry (a bigger file that runs the same); an out-of-range level is a usage error", () => {
+    const stored = path.join(dir, "stored.pyz");
+    const deflated = path.join(dir, "deflated.pyz");
+    ok(pyzap(["bundle", "--no-index", "--find-links", wheelhouse, "fixture-ext", "-c", "fixture-ext-demo", "-o", stored, "--compress", "0"]));
+    ok(pyzap(["bundle", "--no-index", "--find-links", wheelhouse, "fixture-ext", "-c", "fixture-ext-demo", "-o", deflated]));
+    expect(ok(run("zipinfo", [stored])).stdout).not.toMatch(/ def[NXSF] /);
+    expect(statSync(stored).size).toBeGreaterThan(statSync(deflated).size);
+    const report = JSON.parse(ok(run(stored, [], { PYZAP_CACHE: path.join(dir, "cache") })).stdout) as { sum: number };
+    expect(report.sum).toBe(5);
+    const bad = pyzap(["bundle", "--site-packages", dir, "-c", "x", "--compress", "11"]);
+    expectCleanFailure(bad, 2);
+    expect(bad.stderr).toContain('The "--compress" option must be a whole number from 0 to 9, not 11');
   });
 
   test("-o defaults to NAME.pyz in the current directory", () => {

@@ -27,9 +27,13 @@ export async function main(argv: string[]): Promise<number> {
       .help()
       .alias("h", "help")
       .wrap(Math.min(100, process.stdout.columns || 100))
-      .fail((message, error) => {
-        if (error) throw error;
-        throw new PyzapError("USAGE", message ?? "invalid arguments", { hint: "see pyzap --help" });
+      .fail((message, error: unknown) => {
+        // Ours pass through; a message from yargs' validation (or a check())
+        // is a usage error; anything else a handler threw keeps its meaning.
+        if (error instanceof PyzapError) throw error;
+        if (message) throw new PyzapError("USAGE", message, { hint: "see pyzap --help" });
+        if (error instanceof Error && error.name !== "YError") throw error;
+        throw new PyzapError("USAGE", error instanceof Error ? error.message : "invalid arguments", { hint: "see pyzap --help" });
       })
       .parseAsync();
     return 0;

@@ -7,7 +7,7 @@ import { parse } from "smol-toml";
 import type { BundleArgs } from "./commands/bundle.js";
 import { PyzapError } from "./errors.js";
 
-type Kind = "string" | "strings" | "boolean";
+type Kind = "string" | "strings" | "boolean" | "number";
 // Key -> [field of BundleArgs, kind, is a path relative to the project].
 const KEYS: Record<string, [keyof BundleArgs, Kind, boolean]> = {
   "console-script": ["consoleScript", "string", false],
@@ -20,6 +20,7 @@ const KEYS: Record<string, [keyof BundleArgs, Kind, boolean]> = {
   unpack: ["unpack", "strings", false],
   zip: ["zip", "strings", false],
   "unpack-all": ["unpackAll", "boolean", false],
+  compress: ["compress", "number", false],
 };
 
 /** `args` completed from the project's [tool.pyzap], if the bundle names a project (or runs in one). */
@@ -82,7 +83,7 @@ function hasKind(value: unknown, kind: Kind): boolean {
   return typeof value === kind;
 }
 
-const describe = (kind: Kind) => (kind === "strings" ? "an array of strings" : kind === "boolean" ? "true or false" : "a string");
+const describe = (kind: Kind) => ({ strings: "an array of strings", boolean: "true or false", number: "a number", string: "a string" })[kind];
 
 function isDirectory(p: string): boolean {
   try {

@@ -13,6 +13,7 @@ export interface BundleArgs {
   unpack?: string[];
   zip?: string[];
   unpackAll?: boolean;
+  compress?: number;
   quiet?: boolean;
   verbose?: boolean;
   json?: boolean;
@@ -69,6 +70,19 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
         describe: "keep this package in the archive even if it looks zip-unsafe; repeatable",
       })
       .option("unpack-all", { type: "boolean", describe: "unpack every package into the cache (like shiv)" })
+      .option("compress", {
+        type: "number",
+        requiresArg: true,
+        describe: "zlib level 0-9 for sources, data and native files (.pyc are always stored); 0 stores everything. Default 6",
+      })
+      .check((argv) => {
+        const level = argv.compress as number | undefined;
+        // A string goes to .fail(): one usage line, exit 2.
+        if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
+          return `The "--compress" option must be a whole number from 0 to 9, not ${String(level)}`;
+        }
+        return true;
+      })
       .option("quiet", { alias: "q", type: "boolean", describe: "print nothing but errors" })
       .option("verbose", { alias: "v", type: "boolean", describe: "stream pip's output" })
       .option("json", { type: "boolean", describe: "print the summary as JSON on stdout (implies --quiet)" })
@@ -89,6 +103,7 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
       unpack: repeated(argv.unpack),
       zip: repeated(argv.zip),
       unpackAll: argv.unpackAll,
+      compress: argv.compress,
       quiet: argv.quiet,
       verbose: argv.verbose,
       json: argv.json,
