@@ -33,18 +33,24 @@ export function findLauncher(platform: string): Launcher {
       cause: error,
     });
   }
-  const marker = /pyzap-launcher (\d+\.\d+\.\d+) ([\w-]+)/.exec(bytes.toString("latin1"));
-  if (!marker?.[1] || !marker[2]) {
+  const marker = parseLauncherMarker(bytes);
+  if (!marker) {
     throw new PyzapError("LAUNCHER_MISSING", `${file} is not a pyzap launcher (no version marker in it)`);
   }
   const [os, cpu = ""] = platform.split("-");
   const expected = `${os}-${MARKER_ARCH[cpu] ?? cpu}`;
-  if (marker[2] !== expected) {
-    throw new PyzapError("PLATFORM", `the launcher ${file} is for ${marker[2]}, but the bundle is for ${platform}`, {
+  if (marker.target !== expected) {
+    throw new PyzapError("PLATFORM", `the launcher ${file} is for ${marker.target}, but the bundle is for ${platform}`, {
       hint: override ? "point PYZAP_LAUNCHER at a launcher for the bundle's platform" : "reinstall pyzap",
     });
   }
-  return { path: file, bytes, version: marker[1], target: marker[2] };
+  return { path: file, bytes, ...marker };
+}
+
+/** The marker every launcher embeds ("pyzap-launcher X.Y.Z OS-ARCH"), or null. */
+export function parseLauncherMarker(bytes: Buffer): { version: string; target: string } | null {
+  const m = /pyzap-launcher (\d+\.\d+\.\d+) ([\w-]+)/.exec(bytes.toString("latin1"));
+  return m?.[1] && m[2] ? { version: m[1], target: m[2] } : null;
 }
 
 function locate(platform: string): string {

@@ -2,6 +2,7 @@
 // one line per stage (animated on a terminal, plain otherwise), then a
 // summary on stdout (or JSON with --json). Colours only on a terminal and
 // never with NO_COLOR (https://no-color.org).
+import { humanBytes } from "./units.js";
 
 export interface Summary {
   output: string;
@@ -83,9 +84,9 @@ export class Reporter {
     if (this.quiet) return;
     const unpacked = summary.unpackedFiles === 0
       ? "nothing (pure Python: no cache entry)"
-      : `${plural(summary.unpackedFiles, "file")}, ${size(summary.unpackedBytes)}, on first run (cache key ${summary.cacheKey})`;
+      : `${plural(summary.unpackedFiles, "file")}, ${humanBytes(summary.unpackedBytes)}, on first run (cache key ${summary.cacheKey})`;
     const rows: [string, string][] = [
-      ["size", `${size(summary.size)} (launcher ${size(summary.launcherSize)} + zip)`],
+      ["size", `${humanBytes(summary.size)} (launcher ${humanBytes(summary.launcherSize)} + zip)`],
       ["archive", plural(summary.entries, "entry", "entries")],
       ["unpacked", unpacked],
       ["python", `${summary.python.requires} (${summary.python.cacheTag}), built with ${summary.python.executable}`],
@@ -100,11 +101,6 @@ export class Reporter {
   }
 }
 
-export function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1048576).toFixed(1)} MiB`;
-}
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

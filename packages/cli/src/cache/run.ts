@@ -7,7 +7,7 @@ import { prune } from "./prune.js";
 import { removeEntry, type RemoveOutcome } from "./remove.js";
 import { chooseRoot } from "./root.js";
 import { scanRoot } from "./scan.js";
-import { humanAgo, humanBytes, parseDuration, parseSize, table } from "./units.js";
+import { humanAgo, humanBytes, parseDuration, parseSize, table } from "../units.js";
 import { verifyEntry, type VerifyResult } from "./verify.js";
 
 const KEY = /^[0-9a-f]{16}$/;

@@ -5,6 +5,7 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { PyzapError } from "../errors.js";
 import type { Manifest } from "../manifest.js";
+import { parseLauncherMarker } from "../launcher.js";
 
 export interface ZipListing {
   entries: { name: string; size: number; compressedSize: number }[];
@@ -35,8 +36,7 @@ export function readLauncherMarker(file: string, limit: number): { version: stri
   try {
     const buf = Buffer.alloc(Math.min(limit, 4 << 20));
     const n = readSync(fd, buf, 0, buf.length, 0);
-    const m = /pyzap-launcher (\d+\.\d+\.\d+) ([\w-]+)/.exec(buf.subarray(0, n).toString("latin1"));
-    return m?.[1] && m[2] ? { version: m[1], target: m[2] } : null;
+    return parseLauncherMarker(buf.subarray(0, n));
   } finally {
     closeSync(fd);
   }

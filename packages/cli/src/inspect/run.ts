@@ -1,7 +1,7 @@
 // `pyzap inspect FILE [--json]`: what a bundle is, what it runs, which files
 // get unpacked at run time and why, and how its bytes split between the two.
 import path from "node:path";
-import { humanBytes, table } from "../cache/units.js";
+import { humanBytes, table } from "../units.js";
 import { PyzapError } from "../errors.js";
 import { readBundle, readLauncherMarker, statInput } from "./read.js";
 

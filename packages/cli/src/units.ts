@@ -1,5 +1,5 @@
-// Human units for `pyzap cache`: sizes and durations in and out.
-import { PyzapError } from "../errors.js";
+// Human units for every command: sizes and durations in and out, small tables.
+import { PyzapError } from "./errors.js";
 
 const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 const TIME_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
