@@ -108,7 +108,7 @@ function pycacheFiles(python: PythonInfo, unpacked: UnpackedFile[], workDir: str
     .filter((f) => !failed.has(path.resolve(f.abs)))
     .map((f) => {
       const abs = path.join(workDir, "pycache", rel(f));
-      return { rel: rel(f), abs, size: statSync(abs).size, executable: false, reason: f.reason, module: null, wholePackage: f.wholePackage };
+      return { rel: rel(f), abs, size: statSync(abs).size, executable: false, reason: f.reason, module: null, wholePackage: f.wholePackage, platform: null };
     });
 }
 

@@ -1,6 +1,6 @@
 // Stage 2: decide, file by file, what stays in the zip and what the launcher
 // must unpack into the cache, and keep the reason for `pyzap inspect`.
-import { openSync, readSync, closeSync } from "node:fs";
+import { elfPlatform } from "./platform.js";
 import type { TreeFile } from "./walk.js";
 import { decidePackages, topLevelName, type PackageDecision, type UnpackOptions } from "./zipunsafe.js";
 
@@ -10,6 +10,8 @@ export interface UnpackedFile extends TreeFile {
   module: string | null;
   /** The top-level package when the file is unpacked as part of a whole package. */
   wholePackage: string | null;
+  /** For ELF files, the platform they were built for ("linux-x64"); else null. */
+  platform: string | null;
 }
 
 export interface Classified {
@@ -19,8 +21,6 @@ export interface Classified {
   packages: PackageDecision[];
 }
 
-const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
-
 // Native code cannot be loaded from inside a zip. Files are recognised by
 // content, so versioned sonames (libfoo.so.1) and auditwheel's pkg.libs/
 // directories are caught too; they keep their relative layout in the cache
@@ -28,7 +28,12 @@ const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 // Whole packages that derive paths from __file__ (zipunsafe.ts) join
 // `unpacked` too: every file of theirs, with the package's reason.
 export function classify(files: TreeFile[], extensionSuffixes: string[], options: UnpackOptions = {}): Classified {
-  const elf = new Set(files.filter(isElf));
+  // One read of each file's header: ELF or not, and for which platform.
+  const elf = new Map<TreeFile, string>();
+  for (const f of files) {
+    const platform = elfPlatform(f.abs);
+    if (platform) elf.set(f, platform);
+  }
   const packages = decidePackages(files, (f) => (!elf.has(f) ? null : extensionModuleName(f.rel, extensionSuffixes) ? "module" : "other"), options);
   const whole = new Map(packages.filter((p) => p.unpacked).map((p) => [p.name, p.reason]));
   const zipped: TreeFile[] = [];
@@ -38,26 +43,15 @@ export function classify(files: TreeFile[], extensionSuffixes: string[], options
     const top = topLevelName(file.rel);
     const wholeReason = top !== null ? whole.get(top) : undefined;
     if (wholeReason !== undefined) {
-      unpacked.push({ ...file, module, reason: wholeReason, wholePackage: top });
+      unpacked.push({ ...file, module, reason: wholeReason, wholePackage: top, platform: elf.get(file) ?? null });
     } else if (elf.has(file)) {
       const reason = module ? `native: ELF extension module ${module}` : "native: ELF shared library";
-      unpacked.push({ ...file, module, reason, wholePackage: null });
+      unpacked.push({ ...file, module, reason, wholePackage: null, platform: elf.get(file) ?? null });
     } else {
       zipped.push(file);
     }
   }
   return { zipped, unpacked, packages };
-}
-
-function isElf(file: TreeFile): boolean {
-  if (file.size < ELF_MAGIC.length) return false;
-  const fd = openSync(file.abs, "r");
-  try {
-    const head = Buffer.alloc(ELF_MAGIC.length);
-    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(ELF_MAGIC);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;

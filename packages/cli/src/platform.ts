@@ -27,11 +27,10 @@ export function elfPlatform(file: string): string | null {
 }
 
 /** One platform for the bundle, or an error naming the files that disagree. */
-export function choosePlatform(natives: { rel: string; abs: string }[], requested?: string): string {
+export function choosePlatform(natives: { rel: string; platform: string | null }[], requested?: string): string {
   const seen = new Map<string, string>(); // platform -> first file built for it
   for (const f of natives) {
-    const platform = elfPlatform(f.abs);
-    if (platform && !seen.has(platform)) seen.set(platform, f.rel);
+    if (f.platform && !seen.has(f.platform)) seen.set(f.platform, f.rel);
   }
   const list = () => [...seen].map(([p, rel]) => `${p} (${rel})`).join(", ");
   if (seen.size > 1) {
