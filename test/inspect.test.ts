@@ -4,9 +4,12 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, test } from "vitest";
 import { bundle, ok, pyzap, run, tempDir } from "./helpers.js";
+import { escapeRegExp, launcherTarget, pythonTags } from "./pythons.js";
 
 const dir = tempDir();
 const libs = path.join(dir, "libs.pyz");
+// The bundle is built with python3 on this machine: its tags, not 3.11's or x86_64's.
+const host = pythonTags();
 
 beforeAll(() => {
   bundle(inject("wheelhouse"), "fixture-libs", "fixture-libs-demo", libs);
@@ -14,11 +17,12 @@ beforeAll(() => {
 
 /** Replace what depends on the machine (paths, compiler output, launcher build) so the shape is what is compared. */
 function normalise(value: Record<string, any>): Record<string, any> {
-  // The Python's X.Y (in requires, cacheTag, soabi, file names) and the
-  // bootstrap's own file count belong to other parts of pyzap, not to inspect.
-  const xy = String(value.python.requires);
-  const text = JSON.stringify(value).replaceAll(xy.replace(".", ""), "<XY>").replaceAll(`"${xy}`, '"<X.Y>');
-  const v = JSON.parse(text);
+  // The interpreter's and the CPU's names (the test checks them against the
+  // interpreter) and the bootstrap's own file count belong to other parts of
+  // pyzap, not to inspect.
+  const v = JSON.parse(JSON.stringify(value).replaceAll(host.extSuffix, "<EXT_SUFFIX>"));
+  Object.assign(v.python, { requires: "<X.Y>", cacheTag: "<CACHE_TAG>", soabi: "<SOABI>", platform: "<PLATFORM>" });
+  v.launcher.target = "<TARGET>";
   v.file = "<bundle>";
   v.size = "<bytes>";
   v.cacheKey = "<xxh64>";
@@ -39,8 +43,11 @@ describe("pyzap inspect", () => {
     const result = JSON.parse(ok(pyzap(["inspect", libs, "--json"])).stdout);
     expect(result.unpack.map((u: { path: string; reason: string }) => [u.path, u.reason])).toEqual([
       ["fixture_libs.libs/libfoo.so.1", "native: ELF shared library"],
-      [expect.stringMatching(/^fixture_libs\/_core\.cpython-\d+-x86_64-linux-gnu\.so$/), "native: ELF extension module fixture_libs._core"],
+      [`fixture_libs/_core${host.extSuffix}`, "native: ELF extension module fixture_libs._core"],
     ]);
+    // What the bundle needs, as the build interpreter says it; the launcher for this CPU.
+    expect(result.python).toMatchObject({ requires: host.version, cacheTag: host.cacheTag, soabi: host.soabi, platform: host.platform });
+    expect(result.launcher.target).toBe(launcherTarget());
     // The numbers agree with the file and with each other.
     const manifest = JSON.parse(ok(run("unzip", ["-p", libs, ".pyzap/manifest.json"])).stdout);
     expect(result.cacheKey).toBe(manifest.cacheKey);
@@ -58,7 +65,8 @@ describe("pyzap inspect", () => {
   test("the human form names the bundle, the Python, the launcher and each unpacked file", () => {
     const out = ok(pyzap(["inspect", libs])).stdout;
     expect(out).toMatch(/bundle +fixture-libs-demo 0\.1\.0, runs fixture_libs:main/);
-    expect(out).toMatch(/launcher +\d+\.\d+\.\d+ linux-x86_64/);
+    expect(out).toMatch(new RegExp(`\n  python +${escapeRegExp(`${host.version} (${host.cacheTag}, ${host.soabi})`)}, built with `));
+    expect(out).toMatch(new RegExp(`\n  launcher +\\d+\\.\\d+\\.\\d+ ${escapeRegExp(launcherTarget())}, `));
     expect(out).toMatch(/unpacked +2 files/);
     expect(out).toMatch(/fixture_libs\.libs\/libfoo\.so\.1 +\d+ KiB +644 +native: ELF shared library/);
   });

@@ -1,7 +1,8 @@
-// Finds interpreters on this machine for tests that need a second Python.
+// Interpreters on this machine: a second Python for the tests that need one,
+// and what an interpreter (or this CPU) puts in bundles and file names.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { homedir } from "node:os";
+import { homedir, machine } from "node:os";
 import path from "node:path";
 
 /** Path of a CPython whose X.Y differs from python3's, or null. */
@@ -26,4 +27,40 @@ function candidates(): string[] {
 function version(cmd: string): string | null {
   const r = spawnSync(cmd, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
   return r.status === 0 && r.stdout.trim().startsWith("3.") ? r.stdout.trim() : null;
+}
+
+export interface PythonTags {
+  /** "3.11" */
+  version: string;
+  /** "cpython-311" */
+  cacheTag: string;
+  /** "cpython-311-x86_64-linux-gnu" */
+  soabi: string;
+  /** ".cpython-311-x86_64-linux-gnu.so": how the interpreter names a C extension module */
+  extSuffix: string;
+  /** "linux-x86_64" (sysconfig's platform) */
+  platform: string;
+}
+
+/** What an interpreter puts in bundles and file names, asked of the interpreter itself (tests must not assume 3.11 or x86_64). */
+export function pythonTags(python = "python3"): PythonTags {
+  const probe = [
+    "import json, sys, sysconfig",
+    "print(json.dumps({'version': '%d.%d' % sys.version_info[:2], 'cacheTag': sys.implementation.cache_tag,",
+    "  'soabi': sysconfig.get_config_var('SOABI'), 'extSuffix': sysconfig.get_config_var('EXT_SUFFIX'),",
+    "  'platform': sysconfig.get_platform()}))",
+  ].join("\n");
+  const r = spawnSync(python, ["-c", probe], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`cannot ask ${python} for its tags: ${r.error?.message ?? r.stderr}`);
+  return JSON.parse(r.stdout) as PythonTags;
+}
+
+/** The launcher's name for this machine, as its marker says it ("linux-x86_64", "linux-aarch64"): uname's. */
+export function launcherTarget(): string {
+  return `${process.platform}-${machine()}`;
+}
+
+/** Escape text for use inside a RegExp. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -1,6 +1,8 @@
 // Global setup: builds the fixture wheels once per test run, as a user would
 // (`pip wheel --no-build-isolation`) in a throw-away venv that has setuptools
-// and wheel, and hands the wheelhouse directory to the tests.
+// and wheel, and hands the wheelhouse directory to the tests. Several projects
+// (vitest.config.ts) list this file; they share one build, removed when the
+// last of them tears down.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +17,22 @@ declare module "vitest" {
   }
 }
 
+// Global setups of all projects run in the one main process: share through it.
+const shared = globalThis as { pyzapWheelhouse?: { root: string; wheels: string; users: number } };
+
 export default function setup(project: TestProject) {
+  const built = (shared.pyzapWheelhouse ??= { ...buildWheelhouse(), users: 0 });
+  built.users += 1;
+  project.provide("wheelhouse", built.wheels);
+  return () => {
+    built.users -= 1;
+    if (built.users > 0) return;
+    rmSync(built.root, { recursive: true, force: true });
+    shared.pyzapWheelhouse = undefined;
+  };
+}
+
+function buildWheelhouse(): { root: string; wheels: string } {
   const root = mkdtempSync(path.join(tmpdir(), "pyzap-wheels-"));
   const env = { ...process.env, PIP_RETRIES: "0", PIP_DISABLE_PIP_VERSION_CHECK: "1" };
   const run = (cmd: string, args: string[], extra: NodeJS.ProcessEnv = {}) =>
@@ -46,6 +63,5 @@ export default function setup(project: TestProject) {
   if (!libsWheel) throw new Error("fixture_libs wheel was not built");
   run("python3", [path.join(FIXTURES, "add_libs_to_wheel.py"), path.join(wheels, libsWheel), "fixture_libs.libs", path.join(libDir, "libfoo.so.1")]);
 
-  project.provide("wheelhouse", wheels);
-  return () => rmSync(root, { recursive: true, force: true });
+  return { root, wheels };
 }

@@ -1,0 +1,14 @@
+// The one place the unit tests import the CLI's TypeScript sources from (run
+// in-process, no build needed): when packages/cli/src moves files around, only
+// these paths change.
+export { candidates } from "../../packages/cli/src/cache/root.js";
+export { EXIT_BUG, EXIT_CODES, PyzapError, type ErrorCode } from "../../packages/cli/src/errors.js";
+export { parseLauncherMarker } from "../../packages/cli/src/launcher.js";
+export { choosePlatform, hostPlatform } from "../../packages/cli/src/platform.js";
+export { withProjectConfig } from "../../packages/cli/src/project-config.js";
+export type { BundleArgs } from "../../packages/cli/src/commands/bundle.js";
+export { humanAgo, humanBytes, parseDuration, parseSize, table } from "../../packages/cli/src/units.js";
+export { VERSION } from "../../packages/cli/src/version.js";
+export { extensionModuleName } from "../../packages/cli/src/classify.js";
+export { decidePackages, type NativeKind } from "../../packages/cli/src/zipunsafe.js";
+export type { TreeFile } from "../../packages/cli/src/walk.js";
