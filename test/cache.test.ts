@@ -3,9 +3,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { beforeAll, describe, expect, inject, test } from "vitest";
-import { bundle, ok, pyzap, run, tempDir, type Result } from "./helpers.js";
+import { bundle, buildTestingLauncher, ok, pyzap, run, start, tempDir, whenStopped, type Result } from "./helpers.js";
 
 /** The error's one line, without the "; what to do" part (and it must be one line). */
 function oneLine(stderr: string): string {
@@ -237,55 +236,65 @@ describe("last used, prune and clean", () => {
 });
 
 describe("races with the launcher", () => {
-  test("cold starts and clean --all in parallel: every run exits 0 on a complete entry", async () => {
-    const root = freshCache();
-    const env = { ...process.env, PIP_RETRIES: "0", PYZAP_CACHE: root, PYZAP_DEBUG: "1" };
-    const exec = (file: string, args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(file, args, { env });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d));
-        child.stderr.on("data", (d: Buffer) => (stderr += d));
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-      });
-    let running = true;
-    const runs: { code: number | null; stdout: string; stderr: string }[] = [];
-    const launcherLoop = (async () => {
-      const deadline = Date.now() + 20_000;
-      while (runs.length < 60 && Date.now() < deadline) {
-        runs.push(await exec(ext, []));
-        // A running app keeps its entry (clean reports "in-use"): leave
-        // clean some room between runs, at varying offsets.
-        await sleep(Math.random() * 100);
-      }
-      running = false;
-    })();
-    let removed = 0;
-    let cleans = 0;
-    const cleanLoop = (async () => {
-      while (running) {
-        const r = await exec(process.execPath, [path.resolve("packages/cli/bin/pyzap.js"), "cache", "clean", "--all", "--json"]);
-        expect([0, 24]).toContain(r.code);
-        removed += (JSON.parse(r.stdout) as { results: { outcome: string }[] }).results.filter((x) => x.outcome === "removed").length;
-        cleans++;
-      }
-    })();
-    await Promise.all([launcherLoop, cleanLoop]);
-    const entry = path.join(root, manifests.ext.cacheKey);
-    for (const r of runs) {
-      expect(r.code, r.stderr).toBe(0);
-      const report = JSON.parse(r.stdout) as { sum: number; native_file: string };
-      expect(report.sum).toBe(5);
-      expect(report.native_file.startsWith(`${entry}/site/`)).toBe(true);
+  // Deterministic interleavings instead of parallel loops and sleeps: the
+  // fault-injection launcher (launcher-c/src/testhook.h) stops itself at each
+  // step of a cold start (PYZAP_TEST_AT=N:stop), `pyzap cache clean --all`
+  // runs while it is stopped there, then the start goes on. Every step is
+  // tried, whatever the timing of the machine.
+  let testing: string; // fixture-ext's bundle, with the testing launcher in front
+  beforeAll(() => {
+    const launcher = buildTestingLauncher(path.join(dir, "testing-launcher"));
+    testing = path.join(dir, "ext-testing.pyz");
+    bundle(inject("wheelhouse"), "fixture-ext", "fixture-ext-demo", testing, [], { PYZAP_LAUNCHER: launcher });
+  });
+
+  /** The app ran to the end with its extension module from the complete entry in `root`. */
+  function expectRanFromEntry(r: { status: number | null; stdout: string; stderr: string }, root: string) {
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { sum: number; native_file: string };
+    expect(report.sum).toBe(5);
+    expect(report.native_file.startsWith(`${path.join(root, manifests.ext.cacheKey)}/site/`)).toBe(true);
+  }
+
+  /** Nothing half-done is left: the complete entry (and its use record) only, and it verifies. */
+  function expectOnlyCompleteEntry(root: string) {
+    const key = manifests.ext.cacheKey;
+    expect(readdirSync(root).filter((n) => n !== `${key}.users`)).toEqual([key]);
+    ok(pyzap(["cache", "verify", key], { PYZAP_CACHE: root }));
+  }
+
+  test("clean --all at each step of a cold start: every run exits 0 on a complete entry, clean leaves it alone", async () => {
+    const traced = freshCache();
+    const trace = run(testing, [], { PYZAP_CACHE: traced, PYZAP_TEST_TRACE: "1" });
+    expectRanFromEntry(trace, traced);
+    const points = [...trace.stderr.matchAll(/^pyzap: test point (\d+): (.*)$/gm)].map((m) => ({ n: Number(m[1]), what: m[2] }));
+    // The steps this test is about, from the first directory made to the rename.
+    expect(points.map((p) => p.what)).toEqual(expect.arrayContaining(["made the tmp directory", "wrote a file", "wrote entry.cfg", "verified", "renamed into place"]));
+    let locked = 0;
+    for (const { n, what } of points) {
+      const root = freshCache();
+      const launch = start(testing, [], { PYZAP_CACHE: root, PYZAP_TEST_AT: `${n}:stop` });
+      await whenStopped(launch.pid);
+      const before = readdirSync(root).sort();
+      const clean = pyzap(["cache", "clean", "--all", "--json"], { PYZAP_CACHE: root });
+      const results = (JSON.parse(clean.stdout) as { results: { key: string; outcome: string }[] }).results;
+      // The cold start holds the entry's lock: clean leaves everything as it is.
+      expect(readdirSync(root).sort(), `clean --all while the launcher stopped at "${what}"`).toEqual(before);
+      expect(results.every((x) => x.outcome === "locked"), `${what}: ${clean.stdout}`).toBe(true);
+      expect(clean.status, clean.stderr).toBe(results.length > 0 ? 24 : 0);
+      locked += results.length;
+      process.kill(launch.pid, "SIGCONT");
+      expectRanFromEntry(await launch.done, root);
+      expectOnlyCompleteEntry(root);
     }
-    const coldStarts = runs.filter((r) => r.stderr.includes("extracting")).length;
-    console.log(`race: ${runs.length} runs (${coldStarts} cold), ${cleans} clean --all, ${removed} entries removed`);
-    expect(removed).toBeGreaterThan(0);
-    expect(coldStarts).toBeGreaterThan(1);
-    // Nothing half-done is left, and what is there verifies.
-    expect(readdirSync(root).filter((n) => n !== manifests.ext.cacheKey)).toEqual([]);
-    if (existsSync(entry)) ok(pyzap(["cache", "verify"], { PYZAP_CACHE: root }));
+    console.log(`race: clean --all ran at ${points.length} steps of a cold start; it found the entry locked at ${locked}`);
+    expect(locked).toBeGreaterThan(0); // at least "renamed into place": the entry exists, still locked
+    // And after the start: the entry is free to go, the next start extracts it again.
+    const root = freshCache();
+    expectRanFromEntry(run(testing, [], { PYZAP_CACHE: root }), root);
+    expect(JSON.parse(ok(pyzap(["cache", "clean", "--all", "--json"], { PYZAP_CACHE: root })).stdout).results).toEqual([{ key: manifests.ext.cacheKey, outcome: "removed" }]);
+    expect(readdirSync(root)).toEqual([]);
+    expectRanFromEntry(run(testing, [], { PYZAP_CACHE: root }), root);
   });
 });
 

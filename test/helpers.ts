@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: temporary directories that clean up after
 // themselves, running the real CLI, and running real bundles.
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll } from "vitest";
@@ -40,4 +40,52 @@ export function ok(result: Result): Result {
 
 export function bundle(wheelhouse: string, requirement: string, script: string, output: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Result {
   return ok(pyzap(["bundle", "--no-index", "--find-links", wheelhouse, requirement, "-c", script, "-o", output, ...extra], env));
+}
+
+export interface Outcome {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `file` without waiting: its pid now, its outcome when it exits. */
+export function start(file: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): { pid: number; done: Promise<Outcome> } {
+  const child = spawn(file, args, { env: { ...BASE_ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  if (child.pid === undefined) throw new Error(`cannot start ${file}`);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d));
+  child.stderr.on("data", (d: Buffer) => (stderr += d));
+  const done = new Promise<Outcome>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+  return { pid: child.pid, done };
+}
+
+/** Resolves once process `pid` has stopped itself (state T in /proc); fails if it exits first or after 60 s. */
+export async function whenStopped(pid: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      throw new Error(`process ${pid} exited instead of stopping`);
+    }
+    if (/\) [TZ] /.test(stat)) {
+      if (/\) Z /.test(stat)) throw new Error(`process ${pid} exited instead of stopping`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`process ${pid} never stopped`);
+}
+
+/** Builds the launcher with its fault-injection test points (launcher-c/src/testhook.h) into `dir`; returns its path. */
+export function buildTestingLauncher(dir: string): string {
+  // A build directory of our own: other test files run `make` in launcher-c/build at the same time.
+  ok(spawnSync("make", ["-s", "-C", path.join(REPO, "launcher-c"), "testing", `BUILD=${dir}`], { encoding: "utf8" }));
+  return path.join(dir, "testing/pyzap-launcher");
 }
