@@ -17,11 +17,18 @@ export function otherPythonVersion(): string | null {
 
 function candidates(): string[] {
   const out = ["python3.12", "python3.13", "python3.10", "python3.9"].map((n) => `/usr/bin/${n}`);
-  const pyenv = path.join(process.env.PYENV_ROOT ?? path.join(homedir(), ".pyenv"), "versions");
-  if (existsSync(pyenv)) {
-    for (const v of readdirSync(pyenv).sort().reverse()) out.push(path.join(pyenv, v, "bin/python3"));
-  }
+  for (const v of pyenvVersions().reverse()) out.push(path.join(PYENV_VERSIONS, v, "bin/python3"));
   return out.filter((p) => existsSync(p));
+}
+
+const PYENV_VERSIONS = path.join(process.env.PYENV_ROOT || path.join(homedir(), ".pyenv"), "versions");
+
+/** The versions pyenv has installed here ("2.7.18", "3.6.15", ...), sorted; CI's machine image has the same. */
+export function pyenvVersions(): string[] {
+  if (!existsSync(PYENV_VERSIONS)) return [];
+  return readdirSync(PYENV_VERSIONS)
+    .filter((v) => /^\d/.test(v) && existsSync(path.join(PYENV_VERSIONS, v, "bin/python")))
+    .sort();
 }
 
 function version(cmd: string): string | null {
