@@ -1,0 +1,35 @@
+// pyzap's version is the CLI package's (what npm publishes); every other place
+// that states it must agree, so a release bumps one number and this test
+// names whatever was forgotten.
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "vitest";
+import { VERSION } from "./cli-src.js";
+import { readRepo, REPO } from "./repo.js";
+
+const json = (rel: string) => JSON.parse(readRepo(rel)) as { name: string; version: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+const THE_VERSION = json("packages/cli/package.json").version;
+
+test("the CLI's --version (src/version.ts) is the package's", () => {
+  expect(VERSION).toBe(THE_VERSION);
+});
+
+test("the launcher's marker version (launcher-c/src/version.h) is the package's", () => {
+  expect(/#define PYZAP_LAUNCHER_VERSION "([^"]+)"/.exec(readRepo("launcher-c/src/version.h"))?.[1]).toBe(THE_VERSION);
+});
+
+test("every workspace package has it, and the CLI pins its own packages to it", () => {
+  const packages = readdirSync(path.join(REPO, "packages")).filter((d) => existsSync(path.join(REPO, "packages", d, "package.json")));
+  expect(packages).toContain("bootstrap");
+  for (const dir of packages) expect(json(`packages/${dir}/package.json`).version, `packages/${dir}`).toBe(THE_VERSION);
+  const cli = json("packages/cli/package.json");
+  const own = Object.entries({ ...cli.dependencies, ...cli.optionalDependencies }).filter(([name]) => name.startsWith("@pyzap/"));
+  expect(own.length).toBeGreaterThan(0);
+  for (const [name, range] of own) expect(range, name).toBe(THE_VERSION);
+});
+
+test("the docs show the launcher marker with it", () => {
+  for (const rel of ["README.md", "docs/format.md", "launcher-c/README.md", "packages/bootstrap/README.md"]) {
+    for (const m of readRepo(rel).matchAll(/pyzap-launcher (\d+\.\d+\.\d+)/g)) expect(m[1], rel).toBe(THE_VERSION);
+  }
+});
