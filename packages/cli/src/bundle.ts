@@ -41,7 +41,7 @@ export async function runBundle(given: BundleArgs): Promise<void> {
     report.stage(`compiling ${classified.zipped.filter((f) => f.rel.endsWith(".py")).length + classified.unpacked.filter((f) => f.rel.endsWith(".py")).length} modules`);
     const { entries, manifest } = await assemble({ python, classified, entry, bootstrap, launcher, workDir });
     report.stage(`writing ${path.basename(output)} (${entries.length} entries)`);
-    await writeBundle(output, launcher, entries, { compress: args.compress });
+    await writeBundle(output, launcher, entries, { python: python.requires, compress: args.compress });
     ok = true;
     report.done({
       output,

@@ -3,6 +3,7 @@
 // file. archiver cannot start its offsets at a prefix, so we patch after
 // writing: the EOCD's central-directory offset, each central header's local
 // header offset, and in ZIP64 archives the ZIP64 EOCD record and locator.
+// It returns where things ended up, for the end-record decision (endrecord.ts).
 // Section numbers refer to PKWARE's APPNOTE.TXT 6.3.
 import type { FileHandle } from "node:fs/promises";
 import { PyzapError } from "./errors.js";
@@ -18,17 +19,35 @@ const ZIP64_EXTRA_ID = 0x0001; // 4.5.3
 const U32_MAX = 0xffffffff;
 const U16_MAX = 0xffff;
 
-export async function makeOffsetsAbsolute(fh: FileHandle, prefix: number): Promise<void> {
+/** Where the parts of a written zip are, offsets absolute (launcher included). */
+export interface ZipLayout {
+  entries: number;
+  /** Offset of the first central header. */
+  cdOffset: number;
+  /** Bytes of central headers (without the ZIP64 end records). */
+  cdSize: number;
+  /** Offset of the end of central directory record (the last 22 bytes). */
+  eocdPos: number;
+  /** Whether the ZIP64 end record and locator sit between the CD and the EOCD. */
+  zip64Records: boolean;
+  /** Central headers that keep a size or offset in a ZIP64 extra field. */
+  zip64Headers: number;
+}
+
+export async function makeOffsetsAbsolute(fh: FileHandle, prefix: number): Promise<ZipLayout> {
   const size = (await fh.stat()).size;
   const { eocdPos, eocd } = await findEocd(fh, size);
   let cdOffset = eocd.readUInt32LE(16);
   let cdSize = eocd.readUInt32LE(12);
   let entries = eocd.readUInt16LE(10);
-  const zip64 = cdOffset === U32_MAX || cdSize === U32_MAX || entries === U16_MAX;
+  // ZIP64 records are used when the locator is there (APPNOTE 4.3.15), as every
+  // reader we rely on does; placeholders without one are an error.
+  const placeholders = cdOffset === U32_MAX || cdSize === U32_MAX || entries === U16_MAX;
+  const locator = eocdPos >= ZIP64_LOCATOR_SIZE ? await readAt(fh, eocdPos - ZIP64_LOCATOR_SIZE, ZIP64_LOCATOR_SIZE, size) : undefined;
+  const hasLocator = locator?.readUInt32LE(0) === ZIP64_LOCATOR_SIG;
+  if (placeholders && !hasLocator) fail("ZIP64 locator missing");
   let z64: { pos: number; rec: Buffer; locator: Buffer } | undefined;
-  if (zip64) {
-    const locator = await readAt(fh, eocdPos - ZIP64_LOCATOR_SIZE, ZIP64_LOCATOR_SIZE, size);
-    if (locator.readUInt32LE(0) !== ZIP64_LOCATOR_SIG) fail("ZIP64 locator missing");
+  if (locator && hasLocator) {
     const pos = prefix + toNumber(locator.readBigUInt64LE(8));
     const rec = await readAt(fh, pos, 56, size);
     if (rec.readUInt32LE(0) !== ZIP64_EOCD_SIG) fail("ZIP64 end record not where the locator says");
@@ -38,7 +57,7 @@ export async function makeOffsetsAbsolute(fh: FileHandle, prefix: number): Promi
     z64 = { pos, rec, locator };
   }
   const cd = await readAt(fh, prefix + cdOffset, cdSize, size);
-  patchCentralDirectory(cd, entries, prefix);
+  const zip64Headers = patchCentralDirectory(cd, entries, prefix);
   await fh.write(cd, 0, cd.length, prefix + cdOffset);
   if (z64) {
     z64.rec.writeBigUInt64LE(BigInt(prefix + cdOffset), 48);
@@ -50,10 +69,13 @@ export async function makeOffsetsAbsolute(fh: FileHandle, prefix: number): Promi
     eocd.writeUInt32LE(checkU32(prefix + cdOffset), 16);
     await fh.write(eocd, 0, EOCD_SIZE, eocdPos);
   }
+  return { entries, cdOffset: prefix + cdOffset, cdSize, eocdPos, zip64Records: z64 !== undefined, zip64Headers };
 }
 
-function patchCentralDirectory(cd: Buffer, entries: number, prefix: number): void {
+/** Returns how many headers use a ZIP64 extra field. */
+function patchCentralDirectory(cd: Buffer, entries: number, prefix: number): number {
   let pos = 0;
+  let zip64Headers = 0;
   for (let i = 0; i < entries; i++) {
     if (pos + CENTRAL_SIZE > cd.length || cd.readUInt32LE(pos) !== CENTRAL_SIG) fail(`central header ${i} is malformed`);
     const nameLen = cd.readUInt16LE(pos + 28);
@@ -62,6 +84,7 @@ function patchCentralDirectory(cd: Buffer, entries: number, prefix: number): voi
     const end = pos + CENTRAL_SIZE + nameLen + extraLen + commentLen;
     if (end > cd.length) fail(`central header ${i} runs past the directory`);
     const local = cd.readUInt32LE(pos + 42);
+    if (local === U32_MAX || cd.readUInt32LE(pos + 20) === U32_MAX || cd.readUInt32LE(pos + 24) === U32_MAX) zip64Headers++;
     if (local === U32_MAX) {
       patchZip64Extra(cd, pos, cd.subarray(pos + CENTRAL_SIZE + nameLen, pos + CENTRAL_SIZE + nameLen + extraLen), prefix);
     } else {
@@ -69,6 +92,7 @@ function patchCentralDirectory(cd: Buffer, entries: number, prefix: number): voi
     }
     pos = end;
   }
+  return zip64Headers;
 }
 
 // The ZIP64 extra field holds, in this order, only the values whose 32-bit
