@@ -17,9 +17,9 @@ import sys
 
 try:  # the frozen import machinery is always loaded: no import cost
     from _frozen_importlib import ModuleSpec
-    from _frozen_importlib_external import ExtensionFileLoader
+    from _frozen_importlib_external import ExtensionFileLoader, PathFinder
 except ImportError:  # pragma: no cover - not CPython
-    from importlib.machinery import ExtensionFileLoader, ModuleSpec
+    from importlib.machinery import ExtensionFileLoader, ModuleSpec, PathFinder
 
 FORMAT = 1
 
@@ -137,6 +137,41 @@ class NativeFinder(object):
             sys.meta_path.remove(self)
 
 
+class SiblingFinder(object):
+    """Last on sys.meta_path: a submodule searched for only in the cache entry is also searched in the archive.
+
+    A package whose `__init__` is native (mypyc-compiled: isort, black) may set
+    its own `__path__` to the directory of its `__init__` file, the cache
+    entry, while that `__init__` runs; its pure-Python submodules stay in the
+    archive. Only consulted when every other finder failed, so it costs nothing
+    on a successful import.
+    """
+
+    def __init__(self, bundle):
+        self.site_dir = bundle.site_dir + '/'
+        self.site_packages = bundle.site_packages + '/'
+
+    def __repr__(self):
+        return '<pyzap SiblingFinder %s>' % self.site_dir
+
+    def find_spec(self, fullname, path=None, target=None):
+        if not path:
+            return None
+        try:
+            extra = []
+            for entry in path:
+                if isinstance(entry, str) and entry.startswith(self.site_dir):
+                    other = self.site_packages + entry[len(self.site_dir):]
+                    if other not in path and other not in extra:
+                        extra.append(other)
+            return PathFinder.find_spec(fullname, extra, target) if extra else None
+        except Exception:
+            return None
+
+    def invalidate_caches(self):
+        pass
+
+
 class MetadataFinder(object):
     """importlib.metadata for the distributions inside the archive.
 
@@ -195,22 +230,41 @@ def activate(archive, data, entry_dir):
     if found is not None:
         return found
     bundle = Bundle(archive, data, entry_dir)
+    debug = os.environ.get('PYZAP_DEBUG') == '1'
+    from _pyzap import _isolate
+    if not _isolate.inherit_path():
+        entries, modules = _isolate.drop_host_site(bundle.site_dirs())
+        if debug and entries:
+            sys.stderr.write('pyzap: debug: isolated from the host site-packages: removed %s from sys.path%s '
+                             '(PYZAP_INHERIT_PATH=1 keeps them)\n'
+                             % (', '.join(entries), ' and modules ' + ', '.join(sorted(modules)) if modules else ''))
     if os.environ.get('PYZAP_ZIPIMPORT') != '1':
         from _pyzap import _importer
         bundle.importer = _importer.install(archive)
     if bundle.native and bundle.site_dir:
         bundle.finder = NativeFinder(bundle)
         bundle.finder.install()
+        sys.meta_path.append(SiblingFinder(bundle))
     if bundle.dists:
-        sys.meta_path.append(MetadataFinder(bundle))
+        _insert_before(PathFinder, MetadataFinder(bundle))
     _bundles.append(bundle)
     for name, text in data.get('PTH') or ():
         _run_pth(bundle, name, text)
-    if os.environ.get('PYZAP_DEBUG') == '1':
+    if debug:
         sys.stderr.write('pyzap: debug: runtime active for %s (entry %s, %d native modules, %s)\n'
                          % (archive, entry_dir or '-', len(bundle.native),
                             'archive importer' if bundle.importer else 'zipimport'))
     return bundle
+
+
+def _insert_before(finder, new):
+    """Put `new` on sys.meta_path just ahead of `finder` (so importlib.metadata asks it first)."""
+    meta_path = sys.meta_path
+    for i, item in enumerate(meta_path):
+        if item is finder:
+            meta_path.insert(i, new)
+            return
+    meta_path.append(new)
 
 
 def _run_pth(bundle, name, text):
