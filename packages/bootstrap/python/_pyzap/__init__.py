@@ -248,6 +248,9 @@ def activate(archive, data, entry_dir):
     if bundle.dists:
         _insert_before(PathFinder, MetadataFinder(bundle))
     _bundles.append(bundle)
+    from _pyzap import _compat, _excepthook
+    _compat.install()
+    _excepthook.install()
     for name, text in data.get('PTH') or ():
         _run_pth(bundle, name, text)
     if debug:
