@@ -172,6 +172,62 @@ class SiblingFinder(object):
         pass
 
 
+class ImportWatcher(object):
+    """Early on sys.meta_path: runs a hook right after one of a few modules is executed."""
+
+    def __init__(self, hooks):
+        self.hooks = hooks  # module name -> name of the hook(module) in _compat
+
+    def __repr__(self):
+        return '<pyzap ImportWatcher %s>' % ', '.join(sorted(self.hooks))
+
+    def find_spec(self, fullname, path=None, target=None):
+        hook = self.hooks.get(fullname)
+        if hook is None:
+            return None
+        try:
+            finders = sys.meta_path[sys.meta_path.index(self) + 1:]
+        except ValueError:
+            return None
+        for finder in finders:
+            find = getattr(finder, 'find_spec', None)
+            spec = find(fullname, path, target) if find is not None else None
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is not None and hasattr(spec.loader, 'exec_module'):
+            spec.loader = _HookedLoader(spec.loader, hook)
+        return spec
+
+    def invalidate_caches(self):
+        pass
+
+
+class _HookedLoader(object):
+    """A loader that runs `_compat.HOOK(module)` after the real loader executed the module."""
+
+    def __init__(self, loader, hook):
+        self._loader = loader
+        self._hook = hook
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+    def create_module(self, spec):
+        create = getattr(self._loader, 'create_module', None)
+        return create(spec) if create is not None else None
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        try:
+            from _pyzap import _compat
+            getattr(_compat, self._hook)(module)
+        except Exception as err:  # never break the import itself
+            sys.stderr.write('pyzap: warning: could not register the bundle with %s: %s\n'
+                             % (module.__name__, err))
+
+
 class MetadataFinder(object):
     """importlib.metadata for the distributions inside the archive.
 
@@ -248,9 +304,9 @@ def activate(archive, data, entry_dir):
     if bundle.dists:
         _insert_before(PathFinder, MetadataFinder(bundle))
     _bundles.append(bundle)
-    from _pyzap import _compat, _excepthook
-    _compat.install()
-    _excepthook.install()
+    _watch_imports()
+    if sys.excepthook is sys.__excepthook__:
+        sys.excepthook = _excepthook
     for name, text in data.get('PTH') or ():
         _run_pth(bundle, name, text)
     if debug:
@@ -258,6 +314,41 @@ def activate(archive, data, entry_dir):
                          % (archive, entry_dir or '-', len(bundle.native),
                             'archive importer' if bundle.importer else 'zipimport'))
     return bundle
+
+
+WATCHED = {  # module -> its hook in _compat
+    'pkg_resources': 'register_pkg_resources',
+    'pip._vendor.pkg_resources': 'register_pkg_resources',
+    'pkgutil': 'register_pkgutil',
+}
+
+
+def _watch_imports():
+    """Register the archive with pkg_resources and pkgutil: now if imported, else when they are."""
+    pending = {}
+    for name, hook in WATCHED.items():
+        module = sys.modules.get(name)
+        if module is None:
+            pending[name] = hook
+            continue
+        try:
+            from _pyzap import _compat
+            getattr(_compat, hook)(module)
+        except Exception:
+            pass
+    meta_path = sys.meta_path
+    if pending and not any(isinstance(f, ImportWatcher) for f in meta_path):
+        # Right after the bundles' native finders, ahead of every finder that may find these modules.
+        i = 0
+        while i < len(meta_path) and getattr(meta_path[i], '_pyzap_finder', False):
+            i += 1
+        meta_path.insert(i, ImportWatcher(pending))
+
+
+def _excepthook(exc_type, value, tb):
+    """sys.excepthook: source lines for archive modules, and the --unpack hint (_excepthook.py)."""
+    from _pyzap import _excepthook
+    _excepthook.show(exc_type, value, tb)
 
 
 def _insert_before(finder, new):

@@ -15,67 +15,11 @@ things need more, for our classes and for zipimporter itself
 pkgutil would list the archive's modules through its zipimport function,
 which imports `inspect`; our finder's own `iter_modules` is registered instead.
 
-Both are registered right after the module is imported (`ImportWatcher`, a
-meta-path finder that answers only for those names), or at once if it already
-is. Imported on every start: only sys and os.
+`_pyzap.ImportWatcher` calls these right after the module is imported (or at
+activation, if it already is). Imported only then.
 """
 import os
 import sys
-
-
-class ImportWatcher(object):
-    """Early on sys.meta_path: runs a hook right after one of a few modules is executed."""
-
-    def __init__(self, hooks):
-        self.hooks = hooks  # module name -> hook(module)
-
-    def __repr__(self):
-        return '<pyzap ImportWatcher %s>' % ', '.join(sorted(self.hooks))
-
-    def find_spec(self, fullname, path=None, target=None):
-        hook = self.hooks.get(fullname)
-        if hook is None:
-            return None
-        try:
-            finders = sys.meta_path[sys.meta_path.index(self) + 1:]
-        except ValueError:
-            return None
-        for finder in finders:
-            find = getattr(finder, 'find_spec', None)
-            spec = find(fullname, path, target) if find is not None else None
-            if spec is not None:
-                break
-        else:
-            return None
-        if spec.loader is not None and hasattr(spec.loader, 'exec_module'):
-            spec.loader = _HookedLoader(spec.loader, hook)
-        return spec
-
-    def invalidate_caches(self):
-        pass
-
-
-class _HookedLoader(object):
-    """A loader that runs `hook(module)` after the real loader executed the module."""
-
-    def __init__(self, loader, hook):
-        self._loader = loader
-        self._hook = hook
-
-    def __getattr__(self, name):
-        return getattr(self._loader, name)
-
-    def create_module(self, spec):
-        create = getattr(self._loader, 'create_module', None)
-        return create(spec) if create is not None else None
-
-    def exec_module(self, module):
-        self._loader.exec_module(module)
-        try:
-            self._hook(module)
-        except Exception as err:  # never break the import itself
-            sys.stderr.write('pyzap: warning: could not register the bundle with %s: %s\n'
-                             % (module.__name__, err))
 
 
 def register_pkg_resources(module):
@@ -122,31 +66,3 @@ def register_pkgutil(module):
     """pkgutil.iter_modules() on the archive: our finder's listing (no `inspect` import)."""
     from _pyzap import _importer
     module.iter_importer_modules.register(_importer.ArchiveFinder, _importer.ArchiveFinder.iter_modules)
-
-
-HOOKS = {
-    'pkg_resources': register_pkg_resources,
-    'pip._vendor.pkg_resources': register_pkg_resources,
-    'pkgutil': register_pkgutil,
-}
-
-
-def install():
-    """Register with what is already imported; watch for the rest."""
-    pending = {}
-    for name, hook in HOOKS.items():
-        module = sys.modules.get(name)
-        if module is None:
-            pending[name] = hook
-            continue
-        try:
-            hook(module)
-        except Exception:
-            pass
-    meta_path = sys.meta_path
-    if pending and not any(isinstance(f, ImportWatcher) for f in meta_path):
-        # Right after the bundles' native finders, ahead of every finder that may find these modules.
-        i = 0
-        while i < len(meta_path) and getattr(meta_path[i], '_pyzap_finder', False):
-            i += 1
-        meta_path.insert(i, ImportWatcher(pending))

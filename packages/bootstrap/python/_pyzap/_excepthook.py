@@ -9,8 +9,8 @@ Two things the default hook does not do:
   kept zipped opened its own files by path. The traceback is followed by one
   line that names the package and the rebuild flag that fixes it.
 
-Installed only if nobody replaced sys.excepthook before. Imported on every
-start: only sys and os (traceback is imported when an error is shown).
+`_pyzap` installs a stub as sys.excepthook (only if nobody replaced it
+before) that imports this module when an exception is shown.
 """
 import os
 import sys
@@ -48,7 +48,8 @@ def _hint_for(filename, archives):
     return None
 
 
-def _excepthook(exc_type, value, tb):
+def show(exc_type, value, tb):
+    """Print the traceback (source lines included), then the --unpack hint if there is one."""
     try:
         import traceback
         traceback.print_exception(exc_type, value, tb)
@@ -61,8 +62,3 @@ def _excepthook(exc_type, value, tb):
         hint = None
     if hint:
         sys.stderr.write(hint + '\n')
-
-
-def install():
-    if sys.excepthook is sys.__excepthook__:
-        sys.excepthook = _excepthook
