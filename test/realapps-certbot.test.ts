@@ -1,9 +1,11 @@
 // certbot 2.1 from Debian, turned into wheels by test/debwheel and bundled as
-// a user would from PyPI (`pyzap bundle certbot -c certbot`), built and run
-// with Debian's /usr/bin/python3. Then a real issuance against Debian's pebble
-// ACME test server on loopback. Needs the apt packages listed in .ci/run.
+// a user would from PyPI (`pyzap bundle certbot -c certbot`), built with
+// Debian's /usr/bin/python3 and run on a bare venv of it, as on a clean target:
+// Debian's certbot (installed here to build the wheels) is not visible, so
+// what works is the bundle's own copy. Then a real issuance against Debian's
+// pebble ACME test server on loopback. Needs the apt packages listed in .ci/run.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { freePort, watchOutput } from "./servers.js";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -24,13 +26,16 @@ describe.skipIf(missing.length > 0)("certbot from Debian's packages", () => {
   const dir = tempDir();
   const wheels = path.join(dir, "wheels");
   const out = path.join(dir, "certbot.pyz");
-  const env = { PYZAP_CACHE: path.join(dir, "cache") };
+  const venv = path.join(dir, "venv");
+  const cache = path.join(dir, "cache");
+  const env = { PYZAP_CACHE: cache, PYZAP_PYTHON: path.join(venv, "bin/python3") };
   // certbot writes logs and state: keep them in the test's directory.
   const dirs = ["--config-dir", path.join(dir, "cfg"), "--work-dir", path.join(dir, "work"), "--logs-dir", path.join(dir, "logs")];
 
   beforeAll(() => {
     ok(run(PY, [DEBWHEEL, "--out", wheels, "python3-certbot"]));
     ok(pyzap(["bundle", "--python", PY, "--no-index", "--find-links", wheels, "certbot", "-c", "certbot", "-o", out]));
+    ok(run(PY, ["-m", "venv", "--without-pip", venv]));
   });
 
   test("--version and --help work", () => {
@@ -45,6 +50,37 @@ describe.skipIf(missing.length > 0)("certbot from Debian's packages", () => {
     expect(result.stdout).toContain("* standalone");
     expect(result.stdout).toContain("Entry point: standalone = certbot._internal.plugins.standalone:Authenticator");
     expect(result.stdout).toContain("* webroot");
+  });
+
+  test("importlib.metadata and pkg_resources see the bundled distributions, resource_filename a real file", () => {
+    ok(run(out, ["--version"], env)); // unpacks the cache entry
+    const entry = readdirSync(cache).find((n) => /^[0-9a-f]{16}$/.test(n));
+    // What a Python subprocess of the bundle gets (the launcher's PYTHONPATH).
+    const pythonpath = [`${out}/.pyzap/boot`, `${cache}/${entry}/site`, `${out}/site-packages`].join(":");
+    const code = [
+      "import importlib.metadata as md, json, os, pkg_resources",
+      'pem = pkg_resources.resource_filename("certbot", "ssl-dhparams.pem")',
+      "print(json.dumps({",
+      '  "metadata": str(md.distribution("certbot").locate_file("certbot/__init__.py")),',
+      '  "location": pkg_resources.get_distribution("certbot").location,',
+      '  "require": [d.location for d in pkg_resources.require("acme")],',
+      '  "plugins": sorted(e.name for e in pkg_resources.iter_entry_points("certbot.plugins")),',
+      '  "exists": pkg_resources.resource_exists("certbot", "ssl-dhparams.pem"),',
+      '  "listdir": "ssl-dhparams.pem" in pkg_resources.resource_listdir("certbot", ""),',
+      '  "pem": pem, "pem_is_file": os.path.isfile(pem),',
+      '  "pem_same": open(pem, "rb").read() == pkg_resources.resource_string("certbot", "ssl-dhparams.pem"),',
+      "}))",
+    ].join("\n");
+    const r = JSON.parse(ok(run(env.PYZAP_PYTHON, ["-c", code], { ...env, PYTHONPATH: pythonpath })).stdout) as Record<string, unknown>;
+    expect(r.metadata).toBe(`${out}/site-packages/certbot/__init__.py`);
+    expect(r.location).toBe(`${out}/site-packages`);
+    expect(r.require).toEqual(expect.arrayContaining([`${out}/site-packages`]));
+    expect(r.plugins).toEqual(expect.arrayContaining(["manual", "null", "standalone", "webroot"]));
+    expect(r.exists).toBe(true);
+    expect(r.listdir).toBe(true);
+    expect(r.pem).toMatch(new RegExp(`^${cache}/`)); // a real file in the cache, not inside the .pyz
+    expect(r.pem_is_file).toBe(true);
+    expect(r.pem_same).toBe(true);
   });
 
   test("nothing it bundles is imported from Debian's dist-packages", () => {

@@ -249,7 +249,7 @@ class LauncherStartTest(BundleTestCase):
         env = dict(outer_env, PYTHONPATH=':'.join(inner_path) + ':' + outer_env['PYTHONPATH'],
                    PYZAP_ARCHIVE=inner, PYZAP_ENTRY_DIR=inner_entry)
         code = ('import json, sys, _pyzap, demo._speed, nativepkg; print(json.dumps(['
-                '[repr(f) for f in sys.meta_path if "pyzap" in repr(f)], _pyzap.info()["archive"], '
+                '[repr(f) for f in sys.meta_path if "NativeFinder" in repr(f)], _pyzap.info()["archive"], '
                 'demo._speed.__file__, nativepkg.__file__, '
                 'sorted(m for m in sys.modules if "chained" in m)]))')
         res = subprocess.run([sys.executable, '-c', code], env=env, stdout=subprocess.PIPE,
@@ -267,7 +267,7 @@ class LauncherStartTest(BundleTestCase):
 GUARD_PROBE = '''
 import json, sys
 print(json.dumps({"path": sys.path, "modules": sorted(m for m in sys.modules if "pyzap" in m),
-                  "finders": [repr(f) for f in sys.meta_path if "pyzap" in repr(f)],
+                  "finders": [repr(f) for f in sys.meta_path if "NativeFinder" in repr(f)],
                   "marker": getattr(__import__("builtins" if sys.version_info[0] > 2
                                                else "__builtin__"), "CHAINED_MARKER", None)}))
 '''

@@ -17,9 +17,9 @@ import sys
 
 try:  # the frozen import machinery is always loaded: no import cost
     from _frozen_importlib import ModuleSpec
-    from _frozen_importlib_external import ExtensionFileLoader
+    from _frozen_importlib_external import ExtensionFileLoader, PathFinder
 except ImportError:  # pragma: no cover - not CPython
-    from importlib.machinery import ExtensionFileLoader, ModuleSpec
+    from importlib.machinery import ExtensionFileLoader, ModuleSpec, PathFinder
 
 FORMAT = 1
 
@@ -137,6 +137,97 @@ class NativeFinder(object):
             sys.meta_path.remove(self)
 
 
+class SiblingFinder(object):
+    """Last on sys.meta_path: a submodule searched for only in the cache entry is also searched in the archive.
+
+    A package whose `__init__` is native (mypyc-compiled: isort, black) may set
+    its own `__path__` to the directory of its `__init__` file, the cache
+    entry, while that `__init__` runs; its pure-Python submodules stay in the
+    archive. Only consulted when every other finder failed, so it costs nothing
+    on a successful import.
+    """
+
+    def __init__(self, bundle):
+        self.site_dir = bundle.site_dir + '/'
+        self.site_packages = bundle.site_packages + '/'
+
+    def __repr__(self):
+        return '<pyzap SiblingFinder %s>' % self.site_dir
+
+    def find_spec(self, fullname, path=None, target=None):
+        if not path:
+            return None
+        try:
+            extra = []
+            for entry in path:
+                if isinstance(entry, str) and entry.startswith(self.site_dir):
+                    other = self.site_packages + entry[len(self.site_dir):]
+                    if other not in path and other not in extra:
+                        extra.append(other)
+            return PathFinder.find_spec(fullname, extra, target) if extra else None
+        except Exception:
+            return None
+
+    def invalidate_caches(self):
+        pass
+
+
+class ImportWatcher(object):
+    """Early on sys.meta_path: runs a hook right after one of a few modules is executed."""
+
+    def __init__(self, hooks):
+        self.hooks = hooks  # module name -> name of the hook(module) in _compat
+
+    def __repr__(self):
+        return '<pyzap ImportWatcher %s>' % ', '.join(sorted(self.hooks))
+
+    def find_spec(self, fullname, path=None, target=None):
+        hook = self.hooks.get(fullname)
+        if hook is None:
+            return None
+        try:
+            finders = sys.meta_path[sys.meta_path.index(self) + 1:]
+        except ValueError:
+            return None
+        for finder in finders:
+            find = getattr(finder, 'find_spec', None)
+            spec = find(fullname, path, target) if find is not None else None
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is not None and hasattr(spec.loader, 'exec_module'):
+            spec.loader = _HookedLoader(spec.loader, hook)
+        return spec
+
+    def invalidate_caches(self):
+        pass
+
+
+class _HookedLoader(object):
+    """A loader that runs `_compat.HOOK(module)` after the real loader executed the module."""
+
+    def __init__(self, loader, hook):
+        self._loader = loader
+        self._hook = hook
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+    def create_module(self, spec):
+        create = getattr(self._loader, 'create_module', None)
+        return create(spec) if create is not None else None
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        try:
+            from _pyzap import _compat
+            getattr(_compat, self._hook)(module)
+        except Exception as err:  # never break the import itself
+            sys.stderr.write('pyzap: warning: could not register the bundle with %s: %s\n'
+                             % (module.__name__, err))
+
+
 class MetadataFinder(object):
     """importlib.metadata for the distributions inside the archive.
 
@@ -195,22 +286,79 @@ def activate(archive, data, entry_dir):
     if found is not None:
         return found
     bundle = Bundle(archive, data, entry_dir)
+    debug = os.environ.get('PYZAP_DEBUG') == '1'
+    from _pyzap import _isolate
+    if not _isolate.inherit_path():
+        entries, modules = _isolate.drop_host_site(bundle.site_dirs())
+        if debug and entries:
+            sys.stderr.write('pyzap: debug: isolated from the host site-packages: removed %s from sys.path%s '
+                             '(PYZAP_INHERIT_PATH=1 keeps them)\n'
+                             % (', '.join(entries), ' and modules ' + ', '.join(sorted(modules)) if modules else ''))
     if os.environ.get('PYZAP_ZIPIMPORT') != '1':
         from _pyzap import _importer
         bundle.importer = _importer.install(archive)
     if bundle.native and bundle.site_dir:
         bundle.finder = NativeFinder(bundle)
         bundle.finder.install()
+        sys.meta_path.append(SiblingFinder(bundle))
     if bundle.dists:
-        sys.meta_path.append(MetadataFinder(bundle))
+        _insert_before(PathFinder, MetadataFinder(bundle))
     _bundles.append(bundle)
+    _watch_imports()
+    if sys.excepthook is sys.__excepthook__:
+        sys.excepthook = _excepthook
     for name, text in data.get('PTH') or ():
         _run_pth(bundle, name, text)
-    if os.environ.get('PYZAP_DEBUG') == '1':
+    if debug:
         sys.stderr.write('pyzap: debug: runtime active for %s (entry %s, %d native modules, %s)\n'
                          % (archive, entry_dir or '-', len(bundle.native),
                             'archive importer' if bundle.importer else 'zipimport'))
     return bundle
+
+
+WATCHED = {  # module -> its hook in _compat
+    'pkg_resources': 'register_pkg_resources',
+    'pip._vendor.pkg_resources': 'register_pkg_resources',
+    'pkgutil': 'register_pkgutil',
+}
+
+
+def _watch_imports():
+    """Register the archive with pkg_resources and pkgutil: now if imported, else when they are."""
+    pending = {}
+    for name, hook in WATCHED.items():
+        module = sys.modules.get(name)
+        if module is None:
+            pending[name] = hook
+            continue
+        try:
+            from _pyzap import _compat
+            getattr(_compat, hook)(module)
+        except Exception:
+            pass
+    meta_path = sys.meta_path
+    if pending and not any(isinstance(f, ImportWatcher) for f in meta_path):
+        # Right after the bundles' native finders, ahead of every finder that may find these modules.
+        i = 0
+        while i < len(meta_path) and getattr(meta_path[i], '_pyzap_finder', False):
+            i += 1
+        meta_path.insert(i, ImportWatcher(pending))
+
+
+def _excepthook(exc_type, value, tb):
+    """sys.excepthook: source lines for archive modules, and the --unpack hint (_excepthook.py)."""
+    from _pyzap import _excepthook
+    _excepthook.show(exc_type, value, tb)
+
+
+def _insert_before(finder, new):
+    """Put `new` on sys.meta_path just ahead of `finder` (so importlib.metadata asks it first)."""
+    meta_path = sys.meta_path
+    for i, item in enumerate(meta_path):
+        if item is finder:
+            meta_path.insert(i, new)
+            return
+    meta_path.append(new)
 
 
 def _run_pth(bundle, name, text):

@@ -12,7 +12,14 @@ directory under `ARCHIVE/site-packages` instead:
 - `__file__` and `__spec__.origin` are `ARCHIVE/site-packages/pkg/mod.py` and
   code objects carry that name, so tracebacks, `inspect.getsource()` and
   linecache find the source through `get_source()`;
-- `importlib.resources.files()` gets zipimport's own reader.
+- finder and loader are `zipimport.zipimporter` subclasses (with `archive`,
+  `prefix` and `_files` set, zipimport's `__init__` never called), so code that
+  only knows zipimport works unchanged: pkg_resources finds the archive's
+  distributions and serves its resources, jinja2's `PackageLoader` reads
+  templates, `pkgutil.iter_modules` lists packages;
+- `importlib.resources.files()` gets zipimport's reader, except that
+  `as_file()` gives the file's real copy (`_resources.real_path`) instead of a
+  new temporary file each time.
 
 It is a path hook, not a meta-path finder, so `sys.path` order still decides:
 a package unpacked whole into `ROOT/KEY/site` (earlier on `sys.path`) wins over
@@ -83,13 +90,16 @@ class _Archive(object):
         return zlib.decompress(data, -15)
 
 
-class ArchiveFinder(object):
+class ArchiveFinder(zipimport.zipimporter):
     """Path-entry finder for one directory of the archive (`ARCHIVE/site-packages[/pkg...]`)."""
 
-    def __init__(self, archive, path):
-        self.archive = archive
+    def __init__(self, archive, path):  # no super().__init__: the directory is already read
+        self.zip = archive
         self.path = path
+        # zipimporter's attributes, for pkg_resources, pkgutil and jinja2.
+        self.archive = archive.path
         self.prefix = path[len(archive.path) + 1:] + '/'  # inside the zip, e.g. 'site-packages/pkg/'
+        self._files = archive.files
 
     def __repr__(self):
         return '<pyzap ArchiveFinder %s>' % self.path
@@ -97,12 +107,12 @@ class ArchiveFinder(object):
     def find_spec(self, fullname, target=None):
         tail = fullname.rpartition('.')[2]
         base = self.prefix + tail
-        files = self.archive.files
+        files = self._files
         if base + '/__init__.pyc' in files or base + '/__init__.py' in files:
             return self._spec(fullname, base + '/__init__', True)
         if base + '.pyc' in files or base + '.py' in files:
             return self._spec(fullname, base, False)
-        if base in self.archive.dirs():
+        if base in self.zip.dirs():
             # A namespace portion, exactly as FileFinder reports one.
             spec = ModuleSpec(fullname, None, is_package=True)
             spec.submodule_search_locations = [self.path + '/' + tail]
@@ -110,12 +120,12 @@ class ArchiveFinder(object):
         return None
 
     def _spec(self, fullname, stem, is_package):
-        loader = ArchiveLoader(self.archive, fullname, stem, is_package)
+        loader = ArchiveLoader(self.zip, fullname, stem, is_package)
         spec = ModuleSpec(fullname, loader, origin=loader.filename, is_package=is_package)
         spec.has_location = True
         spec.cached = loader.cached
         if is_package:
-            spec.submodule_search_locations = [self.archive.path + '/' + stem.rpartition('/')[0]]
+            spec.submodule_search_locations = [self.archive + '/' + stem.rpartition('/')[0]]
         return spec
 
     def invalidate_caches(self):
@@ -125,7 +135,7 @@ class ArchiveFinder(object):
         """(name, ispkg) for pkgutil.iter_modules(), like FileFinder's."""
         seen = set()
         n = len(self.prefix)
-        for name in sorted(self.archive.files):
+        for name in sorted(self._files):
             if not name.startswith(self.prefix):
                 continue
             rest = name[n:]
@@ -152,10 +162,10 @@ def _module_name(filename):
     return None
 
 
-class ArchiveLoader(object):
+class ArchiveLoader(zipimport.zipimporter):
     """Loads one module from the archive: its STORED .pyc, else its source."""
 
-    def __init__(self, archive, fullname, stem, is_package):
+    def __init__(self, archive, fullname, stem, is_package):  # no super().__init__, as above
         self.archive_obj = archive
         self.name = fullname
         self.stem = stem  # e.g. 'site-packages/pkg/__init__' or 'site-packages/pkg/mod'
@@ -164,6 +174,7 @@ class ArchiveLoader(object):
         self.archive = archive.path
         parent = stem.rpartition('/')[0]
         self.prefix = (parent.rpartition('/')[0] if is_package else parent) + '/'
+        self._files = archive.files
         has_source = stem + '.py' in archive.files
         self.filename = archive.path + '/' + stem + ('.py' if has_source else '.pyc')
         self.cached = archive.path + '/' + stem + '.pyc' if stem + '.pyc' in archive.files else None
@@ -210,10 +221,11 @@ class ArchiveLoader(object):
         return self.archive_obj.read(path[len(root):])
 
     def get_resource_reader(self, fullname):
-        """zipimport's reader (importlib.resources.files()): same behaviour as before."""
+        """zipimport's reader (importlib.resources.files()), whose as_file() gives a real copy."""
         if not self.package:
             return None
-        return zipimport.zipimporter(self.archive + '/' + self.prefix).get_resource_reader(fullname)
+        from _pyzap import _resources
+        return _resources.reader(self, fullname)
 
 
 def _hook(path):
@@ -225,14 +237,16 @@ def _hook(path):
     raise ImportError('not a pyzap archive directory', path=path)
 
 
-def _excepthook(exc_type, value, tb):
-    """Python's own traceback printer, which reads source lines through linecache (and so
-    through get_source); before 3.13 the default hook (C) only opens real files."""
-    try:
-        import traceback
-        traceback.print_exception(exc_type, value, tb)
-    except Exception:
-        sys.__excepthook__(exc_type, value, tb)
+def archive(path):
+    """The _Archive of bundle `path` (installed or not: PYZAP_ZIPIMPORT=1 uses it for reads too)."""
+    found = _archives.get(path)
+    if found is None:
+        files = zipimport._zip_directory_cache.get(path)
+        if files is None:
+            zipimport.zipimporter(path + '/' + SITE)
+            files = zipimport._zip_directory_cache[path]
+        found = _Archive(path, files)
+    return found
 
 
 def install(path):
@@ -252,8 +266,6 @@ def install(path):
     _archives[path] = _Archive(path, files)
     if _hook not in sys.path_hooks:
         sys.path_hooks.insert(0, _hook)
-        if sys.version_info < (3, 13) and sys.excepthook is sys.__excepthook__:
-            sys.excepthook = _excepthook
     # zipimporters made for our directories before now must not answer first.
     site = path + '/' + SITE
     cache = sys.path_importer_cache
