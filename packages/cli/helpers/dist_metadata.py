@@ -5,6 +5,7 @@ Reads JSON on stdin: {"site": DIR, "entry": "module:attr" or null,
 
     {"dists": [{"name", "version", "distInfo", "scripts": [[name, target]...],
                 "topLevels": [...]}...],
+     "topLevels": [every top-level name in the tree],
      "entry": {"problem": str or null, "note": str or null} or null}
 
 Console scripts come from importlib.metadata (the same parser pip and the
@@ -37,7 +38,7 @@ def top_levels(paths):
             continue  # scripts and data installed outside site-packages
         head = rel.split("/")[0]
         if "/" in rel:
-            if head.endswith((".dist-info", ".egg-info", ".data")) or head in ("__pycache__", "bin"):
+            if not head or head.endswith((".dist-info", ".egg-info", ".data")) or head in ("__pycache__", "bin"):
                 continue
             names.add(head)
         elif rel.endswith(".py") and rel[:-3].isidentifier():
@@ -91,6 +92,8 @@ def main():
     entry = request.get("entry")
     json.dump({
         "dists": describe(site),
+        "topLevels": top_levels(name + "/" if os.path.isdir(os.path.join(site, name)) else name
+                                for name in os.listdir(site)),
         "entry": entry_check.check(site, entry, request.get("suffixes", [])) if entry else None,
     }, sys.stdout)
 

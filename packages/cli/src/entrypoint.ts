@@ -18,6 +18,8 @@ export interface Distribution {
 
 export interface SiteMetadata {
   dists: Distribution[];
+  /** Every top-level package or module in the staged tree. */
+  topLevels: string[];
   /** The check of `-e`: what is wrong (exit 6), or what could not be checked. */
   entry: { problem: string | null; note: string | null } | null;
 }
@@ -53,9 +55,8 @@ export function chooseEntryPoint(site: SiteMetadata, opts: { consoleScript?: str
   if (opts.entryPoint) {
     const target = checkSyntax(opts.entryPoint);
     if (site.entry?.problem) {
-      const tops = [...new Set(site.dists.flatMap((d) => d.topLevels))].sort();
       throw new PyzapError("ENTRY_POINT", `The "--entry-point" option names something the bundle lacks: ${site.entry.problem}`, {
-        hint: tops.length ? `the bundle's top-level packages are: ${tops.join(", ")}` : listHint(scripts),
+        hint: site.topLevels.length ? `the bundle's top-level packages are: ${site.topLevels.join(", ")}` : listHint(scripts),
       });
     }
     return { target, name: target.split(/[.:]/)[0] ?? target, version: "0", ...(site.entry?.note ? { note: site.entry.note } : {}) };
