@@ -1,6 +1,7 @@
-// Zip-unsafe packages: code that derives paths from __file__ gets its whole
-// package unpacked into the cache entry; --unpack, --zip and --unpack-all
-// override the scan. Real bundles of the fixture-data wheel, real runs.
+// Zip-unsafe packages: code that opens paths derived from __file__ gets its
+// whole package unpacked into the cache entry; --unpack, --zip and
+// --unpack-all override the scan. Real bundles of the fixture-data wheel,
+// real runs. (The scan itself, pattern by pattern: test/unit/zipsafety.test.ts.)
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, test } from "vitest";
@@ -24,9 +25,10 @@ interface Report {
 }
 interface Decision {
   name: string;
+  runsFrom: "archive" | "cache";
   unpacked: boolean;
   reason: string;
-  fileUse: { file: string; line: number } | null;
+  finding: { file: string; line: number; what: string } | null;
 }
 
 const manifest = (file: string) => JSON.parse(ok(run("unzip", ["-p", file, ".pyzap/manifest.json"])).stdout) as { cacheKey: string; packages: Decision[] };
@@ -62,7 +64,9 @@ beforeAll(() => {
 
 describe("a package that reads its data through __file__", () => {
   test("works out of the box: the package runs from the cache, the build says why", () => {
-    expect(auto.stderr).toContain("pyzap: fixture_data: zip-unsafe: fixture_data/__init__.py:5 derives a path from __file__");
+    expect(auto.stderr).toContain(
+      "pyzap: fixture_data: unpacked whole: fixture_data/__init__.py:9 gives open() a path derived from __file__, and fixture_data ships data files",
+    );
     const r = report(auto.out);
     const site = path.join(cache, manifest(auto.out).cacheKey, "site");
     expect(r.greeting).toBe("hello from a data file");
@@ -81,12 +85,14 @@ describe("a package that reads its data through __file__", () => {
     expect(r.res_file.replace(/c$/, "")).toBe(`${auto.out}/site-packages/fixture_res/__init__.py`);
   });
 
-  test("the manifest records the reason with the file and line of the first __file__ use", () => {
+  test("the manifest records where every package runs from, with the file and line that decided", () => {
     const packages = manifest(auto.out).packages;
-    expect(packages.map((p) => [p.name, p.unpacked, p.fileUse])).toEqual([
-      ["fixture_data", true, { file: "fixture_data/__init__.py", line: 5, what: "derives a path from __file__" }],
-      ["fixture_ns", true, { file: "fixture_ns/reader.py", line: 5, what: "derives a path from __file__" }],
+    expect(packages.map((p) => [p.name, p.runsFrom, p.finding])).toEqual([
+      ["fixture_data", "cache", { file: "fixture_data/__init__.py", line: 9, what: "gives open() a path derived from __file__" }],
+      ["fixture_ns", "cache", { file: "fixture_ns/reader.py", line: 5, what: "calls .read_text() on a path derived from __file__" }],
+      ["fixture_res", "archive", null],
     ]);
+    expect(packages.find((p) => p.name === "fixture_res")?.reason).toBe("zipped: no code reads the package's own files by path");
   });
 
   test("the unpacked package has verified bytecode and nothing is written into the entry at run time", () => {
@@ -108,7 +114,7 @@ describe("a package that reads its data through __file__", () => {
 describe("overrides", () => {
   test("--zip PKG keeps it in the archive, where opening a path derived from __file__ fails", () => {
     const { out, stderr } = build("zipped.pyz", ["--zip", "fixture_data"]);
-    expect(stderr).toContain("pyzap: fixture_data: kept zipped: --zip fixture_data (although fixture_data/__init__.py:5");
+    expect(stderr).toContain("pyzap: fixture_data: kept zipped: --zip fixture_data (although fixture_data/__init__.py:9");
     const result = run(out, ["greet"], env);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`NotADirectoryError: [Errno 20] Not a directory: '${out}/site-packages/fixture_data/data/greeting.txt'`);

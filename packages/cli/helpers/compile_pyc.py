@@ -1,32 +1,45 @@
-"""Byte-compile sources for a pyzap bundle (run by the build interpreter).
+"""Byte-compile and analyse sources for a pyzap bundle (run by the build interpreter).
 
-Reads a JSON list of [source, pyc_out, display_name] on stdin and writes
-unchecked-hash .pyc files: zipimport uses them whatever the zip timestamps,
-and they are byte-identical from build to build. Prints a JSON list of the
-sources that did not compile (Python 2 files in test data, templates named
-.py...); those stay in the bundle as source only, like compileall does.
+Reads a JSON list of jobs on stdin, [source, pyc_out, display_name, module,
+is_package], module null for files that are not analysed (the bootstrap).
+Each source is read once: it is compiled to an unchecked-hash .pyc (zipimport
+uses them whatever the zip timestamps, and they are byte-identical from build
+to build) and, when it may reach its own files by path, scanned by
+zipsafety.scan. Prints JSON:
+
+    {"failures": [[source, why]...], "findings": {source: [[line, kind, target, what]...]}}
+
+Failures are sources that do not compile (Python 2 files in test data,
+templates named .py...); they stay in the bundle as source only, like
+compileall does.
 """
+import importlib.util
 import json
+import marshal
 import os
-import py_compile
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
+import zipsafety
+
+# PEP 552 flags: hash-based (bit 0), not checked against the source (bit 1 clear).
+UNCHECKED_HASH = (1).to_bytes(4, "little")
+
 
 def compile_one(job):
-    source, out, display = job
-    os.makedirs(os.path.dirname(out), exist_ok=True)
+    source, out, display, module, is_package = job
     try:
-        py_compile.compile(
-            source,
-            cfile=out,
-            dfile=display,
-            doraise=True,
-            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-        )
-        return None
-    except (py_compile.PyCompileError, SyntaxError, ValueError, UnicodeDecodeError) as exc:
-        return [source, str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__]
+        with open(source, "rb") as f:
+            data = f.read()
+        code = compile(data, display, "exec", dont_inherit=True)
+    except Exception as exc:  # whatever compile() rejects stays source only
+        text = str(exc).strip()
+        return [source, text.splitlines()[-1] if text else type(exc).__name__, None]
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "wb") as f:
+        f.write(importlib.util.MAGIC_NUMBER + UNCHECKED_HASH + importlib.util.source_hash(data) + marshal.dumps(code))
+    findings = zipsafety.scan(data, display, module, is_package) if module else []
+    return [source, None, findings] if findings else None
 
 
 def main():
@@ -36,7 +49,11 @@ def main():
             results = list(pool.map(compile_one, jobs, chunksize=64))
     else:
         results = [compile_one(job) for job in jobs]
-    json.dump([r for r in results if r], sys.stdout)
+    results = [r for r in results if r]
+    json.dump({
+        "failures": [[source, why] for source, why, _ in results if why is not None],
+        "findings": dict((source, found) for source, why, found in results if found),
+    }, sys.stdout)
 
 
 if __name__ == "__main__":

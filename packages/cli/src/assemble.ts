@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { BootstrapFile } from "./bootstrap.js";
 import type { Classified, UnpackedFile } from "./classify.js";
-import { compileAll, type CompileJob } from "./compile.js";
+import { compileAll, sitePycPath, type CompileJob, type Compiled } from "./compile.js";
 import type { EntryPoint } from "./entrypoint.js";
 import { cacheKey, hashFile } from "./hash.js";
 import type { Launcher } from "./launcher.js";
@@ -33,6 +33,8 @@ export interface AssembleInput {
   entry: EntryPoint;
   bootstrap: BootstrapFile[];
   launcher: Launcher;
+  /** The site-packages .pyc files, written by compileSite into workDir. */
+  compiled: Compiled;
   /** Scratch directory for generated sources and .pyc files. */
   workDir: string;
 }
@@ -42,7 +44,7 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
   const hasSource = new Set([...classified.zipped, ...classified.unpacked].filter((f) => f.rel.endsWith(".py")).map((f) => f.rel));
   // A stale .pyc beside a .py would shadow the one we compile.
   const stale = (f: { rel: string }) => f.rel.endsWith(".pyc") && hasSource.has(f.rel.slice(0, -1));
-  const unpackedFiles = [...classified.unpacked.filter((f) => !stale(f)), ...pycacheFiles(python, classified.unpacked, input.workDir)];
+  const unpackedFiles = [...classified.unpacked.filter((f) => !stale(f)), ...pycacheFiles(python, classified.unpacked, input)];
   const unpack = await describeUnpacked(unpackedFiles);
   const key = unpack.length > 0 ? await cacheKey(unpack.map(fileLine)) : null;
   const manifest = buildManifest({
@@ -56,14 +58,18 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
   });
 
   // Sources: [archive name, file on disk]; each .py among them gets a .pyc beside it.
-  const sources: [string, string, 0o644 | 0o755][] = [];
-  for (const f of input.bootstrap) sources.push([f.archiveName, f.abs, 0o644]);
-  sources.push([".pyzap/boot/_pyzap/bundle.py", writeGenerated(input.workDir, "bundle.py", bundlePy(manifest, classified)), 0o644]);
-  for (const f of classified.zipped) if (!stale(f)) sources.push([`site-packages/${f.rel}`, f.abs, modeOf(f.executable)]);
-  for (const f of classified.unpacked) if (!f.wholePackage) sources.push([`site-packages/${f.rel}`, f.abs, modeOf(f.executable)]);
+  const boot: [string, string][] = input.bootstrap.map((f) => [f.archiveName, f.abs]);
+  boot.push([".pyzap/boot/_pyzap/bundle.py", writeGenerated(input.workDir, "bundle.py", bundlePy(manifest, classified))]);
+  const site = [...classified.zipped.filter((f) => !stale(f)), ...classified.unpacked.filter((f) => !f.wholePackage)];
 
-  const entries: ArchiveEntry[] = sources.map(([name, file, mode]) => ({ name, file, mode, store: false }));
-  entries.push(...(await compileEntries(python, sources, input.workDir)));
+  const entries: ArchiveEntry[] = boot.map(([name, file]) => ({ name, file, mode: 0o644, store: false }));
+  entries.push(...(await compileEntries(python, boot, input.workDir)));
+  for (const f of site) {
+    entries.push({ name: `site-packages/${f.rel}`, file: f.abs, mode: modeOf(f.executable), store: false });
+    if (f.rel.endsWith(".py") && !input.compiled.failed.has(path.resolve(f.abs))) {
+      entries.push({ name: `site-packages/${f.rel}c`, file: sitePycPath(input.workDir, f.rel), store: true, mode: 0o644 });
+    }
+  }
   entries.push(...namespaceDirs(classified.zipped.map((f) => f.rel)));
   // Whole packages: only extracted from the archive, never imported from it,
   // so their sources carry no .pyc beside them; their bytecode is unpacked.
@@ -85,11 +91,12 @@ async function describeUnpacked(files: UnpackedFile[]): Promise<UnpackRecord[]> 
   return records.sort((a, b) => compareBytes(a.path, b.path));
 }
 
-async function compileEntries(python: PythonInfo, sources: [string, string, number][], workDir: string): Promise<ArchiveEntry[]> {
+// The bootstrap and the generated bundle.py (the site-packages were compiled with the scan).
+async function compileEntries(python: PythonInfo, sources: [string, string][], workDir: string): Promise<ArchiveEntry[]> {
   const jobs: CompileJob[] = sources
     .filter(([name]) => name.endsWith(".py"))
     .map(([name, file]) => ({ source: file, output: path.join(workDir, "pyc", `${name}c`), display: name }));
-  const failed = compileAll(python, jobs);
+  const { failed } = await compileAll(python, jobs);
   return jobs
     .filter((job) => !failed.has(path.resolve(job.source)))
     .map((job) => ({ name: `${job.display}c`, file: job.output, store: true, mode: 0o644 }));
@@ -98,16 +105,16 @@ async function compileEntries(python: PythonInfo, sources: [string, string, numb
 // A package unpacked whole runs from KEY/site with the ordinary source loader:
 // give it unchecked-hash bytecode where that loader looks
 // (`__pycache__/mod.cpython-311.pyc`), listed in the cfg like every unpacked
-// file, so it is verified and nothing is ever written into the entry at run time.
-function pycacheFiles(python: PythonInfo, unpacked: UnpackedFile[], workDir: string): UnpackedFile[] {
+// file, so it is verified and nothing is ever written into the entry at run
+// time. It is the .pyc compileSite wrote (the source loader sets co_filename
+// to the real path whatever the .pyc says).
+function pycacheFiles(python: PythonInfo, unpacked: UnpackedFile[], input: AssembleInput): UnpackedFile[] {
   const sources = unpacked.filter((f) => f.wholePackage && f.rel.endsWith(".py"));
   const rel = (f: UnpackedFile) => f.rel.replace(/([^/]+)\.py$/, `__pycache__/$1.${python.cacheTag}.pyc`);
-  const jobs: CompileJob[] = sources.map((f) => ({ source: f.abs, output: path.join(workDir, "pycache", rel(f)), display: f.rel }));
-  const failed = compileAll(python, jobs);
   return sources
-    .filter((f) => !failed.has(path.resolve(f.abs)))
+    .filter((f) => !input.compiled.failed.has(path.resolve(f.abs)))
     .map((f) => {
-      const abs = path.join(workDir, "pycache", rel(f));
+      const abs = sitePycPath(input.workDir, f.rel);
       return { rel: rel(f), abs, size: statSync(abs).size, executable: false, reason: f.reason, module: null, wholePackage: f.wholePackage, platform: null };
     });
 }

@@ -7,7 +7,8 @@ import { assemble } from "./assemble.js";
 import { bootstrapFiles } from "./bootstrap.js";
 import { classify } from "./classify.js";
 import type { BundleArgs } from "./commands/bundle.js";
-import { chooseEntryPoint } from "./entrypoint.js";
+import { compileSite } from "./compile.js";
+import { chooseEntryPoint, readSiteMetadata } from "./entrypoint.js";
 import { findLauncher } from "./launcher.js";
 import { choosePlatform } from "./platform.js";
 import { withProjectConfig } from "./project-config.js";
@@ -31,15 +32,19 @@ export async function runBundle(given: BundleArgs): Promise<void> {
   const workDir = mkdtempSync(path.join(tmpdir(), "pyzap-build-"));
   try {
     const files = walkTree(resolved.siteDir);
+    const site = await readSiteMetadata(python, resolved.siteDir, args.entryPoint);
+    const entry = chooseEntryPoint(site, args);
+    if (entry.note) report.note(`entry point ${entry.target}: ${entry.note}`);
+    report.stage(`compiling and scanning ${files.filter((f) => f.rel.endsWith(".py")).length} modules`);
+    const compiled = await compileSite(python, files, workDir);
     report.stage(`classifying ${files.length} files`);
-    const entry = chooseEntryPoint(files, args);
-    const classified = classify(files, python.extensionSuffixes, { unpack: args.unpack, zip: args.zip, unpackAll: args.unpackAll });
-    for (const p of classified.packages) report.note(`${p.name}: ${p.reason}`);
+    const classified = classify(files, python.extensionSuffixes, { findings: compiled.findings, dists: site.dists }, { unpack: args.unpack, zip: args.zip, unpackAll: args.unpackAll });
+    // Only what differs from "imported from the archive" is worth a line.
+    for (const p of classified.packages) if (p.runsFrom === "cache" || p.dataUnpacked || p.reason.startsWith("kept zipped")) report.note(`${p.name}: ${p.reason}`);
     const output = path.resolve(args.output ?? `${entry.name}.pyz`);
     const platform = choosePlatform(classified.unpacked, args.platform);
     const launcher = findLauncher(platform);
-    report.stage(`compiling ${classified.zipped.filter((f) => f.rel.endsWith(".py")).length + classified.unpacked.filter((f) => f.rel.endsWith(".py")).length} modules`);
-    const { entries, manifest } = await assemble({ python, classified, entry, bootstrap, launcher, workDir });
+    const { entries, manifest } = await assemble({ python, classified, entry, bootstrap, launcher, compiled, workDir });
     report.stage(`writing ${path.basename(output)} (${entries.length} entries)`);
     await writeBundle(output, launcher, entries, { python: python.requires, compress: args.compress });
     ok = true;

@@ -2,7 +2,9 @@
 // must unpack into the cache, and keep the reason for `pyzap inspect`.
 import { elfPlatform } from "./platform.js";
 import type { TreeFile } from "./walk.js";
-import { decidePackages, topLevelName, type PackageDecision, type UnpackOptions } from "./zipunsafe.js";
+import type { Finding } from "./compile.js";
+import type { Distribution } from "./entrypoint.js";
+import { decidePackages, isData, topLevelName, type PackageDecision, type UnpackOptions } from "./zipunsafe.js";
 
 export interface UnpackedFile extends TreeFile {
   reason: string;
@@ -17,7 +19,7 @@ export interface UnpackedFile extends TreeFile {
 export interface Classified {
   zipped: TreeFile[];
   unpacked: UnpackedFile[];
-  /** Packages unpacked whole (or kept zipped by --zip although detected), with why. */
+  /** Every top-level package: where it runs from, and why. */
   packages: PackageDecision[];
 }
 
@@ -25,17 +27,25 @@ export interface Classified {
 // content, so versioned sonames (libfoo.so.1) and auditwheel's pkg.libs/
 // directories are caught too; they keep their relative layout in the cache
 // entry so $ORIGIN rpaths still resolve.
-// Whole packages that derive paths from __file__ (zipunsafe.ts) join
-// `unpacked` too: every file of theirs, with the package's reason.
-export function classify(files: TreeFile[], extensionSuffixes: string[], options: UnpackOptions = {}): Classified {
+// Whole packages that need real files (zipunsafe.ts) join `unpacked` too:
+// every file of theirs, with the package's reason; packages that ask for real
+// files through importlib.resources get their data files unpacked.
+export function classify(
+  files: TreeFile[],
+  extensionSuffixes: string[],
+  evidence: { findings: Finding[]; dists: Distribution[] },
+  options: UnpackOptions = {},
+): Classified {
   // One read of each file's header: ELF or not, and for which platform.
   const elf = new Map<TreeFile, string>();
   for (const f of files) {
     const platform = elfPlatform(f.abs);
     if (platform) elf.set(f, platform);
   }
-  const packages = decidePackages(files, (f) => (!elf.has(f) ? null : extensionModuleName(f.rel, extensionSuffixes) ? "module" : "other"), options);
+  const nativeKind = (f: TreeFile) => (!elf.has(f) ? null : extensionModuleName(f.rel, extensionSuffixes) ? "module" : "other");
+  const packages = decidePackages(files, nativeKind, evidence.findings, evidence.dists, options);
   const whole = new Map(packages.filter((p) => p.unpacked).map((p) => [p.name, p.reason]));
+  const data = new Map(packages.filter((p) => p.dataUnpacked).map((p) => [p.name, p.reason]));
   const zipped: TreeFile[] = [];
   const unpacked: UnpackedFile[] = [];
   for (const file of files) {
@@ -44,6 +54,8 @@ export function classify(files: TreeFile[], extensionSuffixes: string[], options
     const wholeReason = top !== null ? whole.get(top) : undefined;
     if (wholeReason !== undefined) {
       unpacked.push({ ...file, module, reason: wholeReason, wholePackage: top, platform: elf.get(file) ?? null });
+    } else if (top !== null && data.has(top) && !elf.has(file) && isData(file.rel)) {
+      unpacked.push({ ...file, module: null, reason: data.get(top) ?? "", wholePackage: null, platform: null });
     } else if (elf.has(file)) {
       const reason = module ? `native: ELF extension module ${module}` : "native: ELF shared library";
       unpacked.push({ ...file, module, reason, wholePackage: null, platform: elf.get(file) ?? null });

@@ -1,14 +1,27 @@
 // Turns `-c NAME` or `-e MOD:FUNC` into the `module:attr` the bundle runs,
-// using the console scripts declared by the bundled distributions.
-import { readFileSync } from "node:fs";
+// using what the bundled distributions declare (read by the build helper
+// helpers/dist_metadata.py with importlib.metadata), and checks `-e` against
+// the staged tree before anything is compiled.
 import { PyzapError } from "./errors.js";
-import type { TreeFile } from "./walk.js";
+import { runHelper } from "./helper.js";
+import type { PythonInfo } from "./python.js";
 
-export interface ConsoleScript {
+export interface Distribution {
   name: string;
-  target: string; // "certbot.main:main"
-  distribution: string;
   version: string;
+  distInfo: string; // "Flask-3.1.3.dist-info"
+  /** [console or gui script name, "module:attr"], from importlib.metadata. */
+  scripts: [string, string][];
+  /** Top-level import names its RECORD installed. */
+  topLevels: string[];
+}
+
+export interface SiteMetadata {
+  dists: Distribution[];
+  /** Every top-level package or module in the staged tree. */
+  topLevels: string[];
+  /** The check of `-e`: what is wrong (exit 6), or what could not be checked. */
+  entry: { problem: string | null; note: string | null } | null;
 }
 
 export interface EntryPoint {
@@ -17,78 +30,60 @@ export interface EntryPoint {
   /** For messages and the cache list: the console script or the module. */
   name: string;
   version: string;
+  /** Said at build time when the entry point could not be fully checked. */
+  note?: string;
 }
 
 const TARGET = /^[\p{ID_Start}_][\p{ID_Continue}.]*(:[\p{ID_Start}_][\p{ID_Continue}.]*)?$/u;
 
-export function chooseEntryPoint(files: TreeFile[], opts: { consoleScript?: string; entryPoint?: string }): EntryPoint {
+/** Reads the staged distributions and, with `-e`, checks the entry point against the tree. */
+export async function readSiteMetadata(python: PythonInfo, siteDir: string, entryPoint?: string): Promise<SiteMetadata> {
+  const entry = entryPoint === undefined ? null : checkSyntax(entryPoint);
+  return runHelper<SiteMetadata>(python, "dist_metadata", { site: siteDir, entry, suffixes: python.extensionSuffixes });
+}
+
+function checkSyntax(entryPoint: string): string {
+  const target = entryPoint.trim();
+  if (!TARGET.test(target)) {
+    throw new PyzapError("ENTRY_POINT", `The "--entry-point" option is not module:function: ${entryPoint}`, { hint: "e.g. -e mypkg.cli:main" });
+  }
+  return target;
+}
+
+export function chooseEntryPoint(site: SiteMetadata, opts: { consoleScript?: string; entryPoint?: string }): EntryPoint {
+  const scripts = consoleScripts(site.dists);
   if (opts.entryPoint) {
-    const target = opts.entryPoint.trim();
-    if (!TARGET.test(target)) {
-      throw new PyzapError("ENTRY_POINT", `The "--entry-point" option is not module:function: ${opts.entryPoint}`, {
-        hint: "e.g. -e mypkg.cli:main",
+    const target = checkSyntax(opts.entryPoint);
+    if (site.entry?.problem) {
+      throw new PyzapError("ENTRY_POINT", `The "--entry-point" option names something the bundle lacks: ${site.entry.problem}`, {
+        hint: site.topLevels.length ? `the bundle's top-level packages are: ${site.topLevels.join(", ")}` : listHint(scripts),
       });
     }
-    return { target, name: target.split(/[.:]/)[0] ?? target, version: "0" };
+    return { target, name: target.split(/[.:]/)[0] ?? target, version: "0", ...(site.entry?.note ? { note: site.entry.note } : {}) };
   }
   if (!opts.consoleScript) {
-    throw new PyzapError("USAGE", "say what the bundle runs: -c CONSOLE_SCRIPT or -e MODULE:FUNCTION", {
-      hint: listHint(consoleScripts(files)),
-    });
+    throw new PyzapError("USAGE", "say what the bundle runs: -c CONSOLE_SCRIPT or -e MODULE:FUNCTION", { hint: listHint(scripts) });
   }
-  const scripts = consoleScripts(files);
   const script = scripts.find((s) => s.name === opts.consoleScript);
   if (!script) {
-    throw new PyzapError("ENTRY_POINT", `no console script named "${opts.consoleScript}" in the bundled distributions`, {
-      hint: listHint(scripts),
-    });
+    throw new PyzapError("ENTRY_POINT", `no console script named "${opts.consoleScript}" in the bundled distributions`, { hint: listHint(scripts) });
   }
-  return { target: script.target, name: script.name, version: script.version };
+  return { target: script.target.replace(/\s*\[.*\]\s*$/, "").trim(), name: script.name, version: script.version };
+}
+
+interface ConsoleScript {
+  name: string;
+  target: string; // "certbot.main:main"
+  distribution: string;
+  version: string;
+}
+
+function consoleScripts(dists: Distribution[]): ConsoleScript[] {
+  const scripts = dists.flatMap((d) => d.scripts.map(([name, target]) => ({ name, target, distribution: d.name, version: d.version })));
+  return scripts.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function listHint(scripts: ConsoleScript[]): string {
   if (scripts.length === 0) return "the bundled distributions declare no console scripts; use -e MODULE:FUNCTION";
   return `console scripts available: ${scripts.map((s) => `${s.name} (${s.distribution})`).join(", ")}`;
 }
-
-/** Every [console_scripts] and [gui_scripts] entry of every *.dist-info. */
-export function consoleScripts(files: TreeFile[]): ConsoleScript[] {
-  const scripts: ConsoleScript[] = [];
-  for (const file of files) {
-    const match = /^([^/]+)\.dist-info\/entry_points\.txt$/.exec(file.rel);
-    if (!match?.[1]) continue;
-    const [distribution, version = "0"] = splitDistInfoName(match[1]);
-    const text = readFileSync(file.abs, "utf8");
-    for (const [name, target] of parseScripts(text)) {
-      scripts.push({ name, target, distribution, version });
-    }
-  }
-  return scripts.sort((a, b) => a.name.localeCompare(b.name));
-}
-
-function splitDistInfoName(stem: string): [string, string | undefined] {
-  const dash = stem.lastIndexOf("-");
-  return dash < 0 ? [stem, undefined] : [stem.slice(0, dash), stem.slice(dash + 1)];
-}
-
-// entry_points.txt is INI: "[console_scripts]\nname = module:attr [extra]".
-function parseScripts(text: string): [string, string][] {
-  const out: [string, string][] = [];
-  let section = "";
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header?.[1]) {
-      section = header[1].trim();
-      continue;
-    }
-    if (section !== "console_scripts" && section !== "gui_scripts") continue;
-    const eq = line.indexOf("=");
-    if (eq < 0) continue;
-    const target = line.slice(eq + 1).replace(/\[.*\]\s*$/, "").trim();
-    out.push([line.slice(0, eq).trim(), target]);
-  }
-  return out;
-}
-

@@ -1,10 +1,12 @@
-// Which top-level packages cannot run from inside the zip and must be unpacked
-// whole into the cache entry (`KEY/site/PKG/...`, ahead of the archive on
-// sys.path): code that derives file-system paths from `__file__`
-// (`os.path.dirname(__file__)`, `Path(__file__).parent`) to reach files the
-// package ships. Such a path points into the archive, where `open()` fails.
-// A heuristic by design: `--unpack PKG` and `--zip PKG` override it.
-import { readFileSync } from "node:fs";
+// Where each top-level package runs from: the archive (the default), the
+// archive with its data files unpacked into the cache entry, or the cache
+// entry whole (`KEY/site/PKG/...`, ahead of the archive on sys.path). The
+// evidence comes from the build helper, which reads every module with
+// Python's own parser (helpers/zipsafety.py); this file only weighs it.
+// `--unpack PKG` and `--zip PKG` override.
+import path from "node:path";
+import type { Finding } from "./compile.js";
+import type { Distribution } from "./entrypoint.js";
 import { PyzapError } from "./errors.js";
 import type { TreeFile } from "./walk.js";
 
@@ -17,46 +19,47 @@ export interface UnpackOptions {
   unpackAll?: boolean;
 }
 
-export interface FileUse {
-  file: string; // site-packages relative, "pkg/util.py"
-  line: number; // 1-based
-  /** What the line does, for the reason: "derives a path from __file__". */
-  what: string;
-}
-
 /** "module": an importable extension module; "other": any other ELF file; null: not native. */
 export type NativeKind = "module" | "other" | null;
 
 export interface PackageDecision {
   name: string; // top-level import name
+  /** Where its Python code is imported from at run time. */
+  runsFrom: "archive" | "cache";
+  /** Unpacked whole into the cache entry. */
   unpacked: boolean;
-  /** One line for `pyzap inspect`, e.g. "zip-unsafe: pkg/util.py:12 derives a path from __file__ and pkg ships data files". */
+  /** Code in the archive, data files also unpacked into the cache entry (real files for as_file). */
+  dataUnpacked: boolean;
+  /** One line for the build output and `pyzap inspect`. */
   reason: string;
-  fileUse: FileUse | null;
+  /** The finding that decided, if any: file relative to site-packages, 1-based line. */
+  finding: { file: string; line: number; what: string } | null;
 }
 
-// A bare `__file__` (not `mod.__file__`, not inside a word or a string key).
-const FILE_USE = /(?<![\w.'"])__file__(?![\w'"])/;
-// ...on a line that builds a path from it (possibly nested calls before it).
-const PATH_CALL = /\b(?:dirname|abspath|realpath|normpath|split|join|Path|PurePath|PosixPath|open)\s*\(/;
-// Frameworks that find a package's templates and static files through the
-// module's __file__ (Flask's root_path) when given its __name__.
-const FRAMEWORK_USE = /\b(?:Flask|Blueprint|Quart)\s*\(\s*__name__/;
+// jinja2's PackageLoader reads templates through the package's loader, but
+// only a zipimport.zipimporter one: until the runtime's importer is one,
+// the templates must be real files.
+const PACKAGE_LOADER_WORKS_ZIPPED = false;
+
 // Files that are not "data the code reads at run time": Python sources, stubs,
 // bytecode and markers; C/Cython/Fortran sources, headers, static libraries
 // and build files (numpy ships hundreds, for compiling against it); licences
-// and docs. A package whose only non-code files are these stays zipped even if
-// its build helpers look at __file__.
+// and docs. A package whose only non-code files are these has nothing to
+// read by path, so a path derived from __file__ alone does not unpack it.
 const NOT_DATA = [
   /\.(?:py|pyc|pyi|pxd|pyx|pxi|c|h|cc|cpp|cxx|hpp|f|f90|f77|a|lib|pc|md|rst)$/i,
   /(?:^|\/)(?:py\.typed|setup\.cfg|meson\.build[^/]*|CMakeLists\.txt)$/,
   /(?:^|\/)(?:LICEN[CS]E|COPYING|AUTHORS|NOTICE|README|CHANGE|[A-Z_]*CHANGES)[^/]*$/i,
   /(?:^|\/)(?:include|pkgconfig|npy-pkg-config)\//,
 ];
-const isData = (rel: string) => !SKIP_DIR.test(rel) && !NOT_DATA.some((re) => re.test(rel));
-// Test suites locate fixtures through __file__ but do not run in the app.
-const SKIP_DIR = /(?:^|\/)tests?\/|(?:^|\/)conftest\.py$/;
+// Test suites, test helpers and maintainers' scripts find their fixtures
+// through __file__ but do not run in the app (pylint's testutils/, scipy's
+// _precompute/, numpy's distutils, which Python 3.12 no longer has).
+const SKIP_DIR = /(?:^|\/)(?:tests?|testing|_testing|testutils|_precompute|_examples|examples|benchmarks|distutils)\/|(?:^|\/)conftest\.py$/;
 const META_DIR = /\.(?:dist-info|egg-info|data)$/;
+
+/** A non-code file the package may read at run time. */
+export const isData = (rel: string) => !SKIP_DIR.test(rel) && !NOT_DATA.some((re) => re.test(rel));
 
 /** The top-level import name a site-packages file belongs to, or null (metadata, bin, .pth...). */
 export function topLevelName(rel: string): string | null {
@@ -69,73 +72,36 @@ export function topLevelName(rel: string): string | null {
   return m?.[1] ?? null;
 }
 
-/** First line in a .py that derives a path from `__file__`, or null. */
-export function findFileUse(file: TreeFile): FileUse | null {
-  let text: string;
-  try {
-    text = readFileSync(file.abs, "utf8");
-  } catch {
-    return null;
-  }
-  if (!text.includes("__file__") && !text.includes("__name__")) return null;
-  // Only code counts: a docstring showing `os.path.dirname(__file__)` (as
-  // werkzeug's does) must not unpack the package.
-  const lines = codeOnly(text).split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    if (FILE_USE.test(line) && PATH_CALL.test(line)) return { file: file.rel, line: i + 1, what: "derives a path from __file__" };
-    if (FRAMEWORK_USE.test(line)) return { file: file.rel, line: i + 1, what: "gives __name__ to a framework that finds files through __file__" };
-  }
-  return null;
+/** The dotted module name of a site-packages .py ("pkg/sub/__init__.py" -> "pkg.sub"), or null. */
+export function moduleName(rel: string): { module: string; isPackage: boolean } | null {
+  if (!rel.endsWith(".py") || topLevelName(rel) === null) return null;
+  // Files that are not importable by name (cv2's config-3.py, exec'd by its
+  // loader) are analysed too; the name only resolves relative imports.
+  const parts = rel.slice(0, -3).split("/");
+  const isPackage = parts[parts.length - 1] === "__init__";
+  if (isPackage) parts.pop();
+  return { module: parts.join("."), isPackage };
+}
+
+interface Evidence {
+  finding: Finding;
+  file: string; // site-packages relative
 }
 
 /**
- * Python source with the insides of string literals and comments blanked
- * (newlines kept, so line numbers still match). Quotes are kept, so
- * `Flask(__name__)` still reads as code; an f-string's expressions are
- * blanked too, which can only hide a use, never invent one.
+ * Decide, for every top-level package, where it runs from. Unpacked whole
+ * when code outside its tests lists its own directory, or reaches its files
+ * by a path (`__file__`, `Flask(__name__)`, `resource_filename`...) and it
+ * ships data or native files that are not extension modules; data files
+ * unpacked when it asks for real files through importlib.resources.as_file.
  */
-export function codeOnly(text: string): string {
-  const out: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === "#") {
-      while (i < text.length && text[i] !== "\n") out.push(text[i++] === "\t" ? "\t" : " ");
-    } else if (c === "'" || c === '"') {
-      const quote = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
-      out.push(quote);
-      i += quote.length;
-      while (i < text.length && !text.startsWith(quote, i)) {
-        if (quote.length === 1 && text[i] === "\n") break; // unterminated: stop at the line's end
-        if (text[i] === "\\" && i + 1 < text.length) {
-          out.push(" ", text[i + 1] === "\n" ? "\n" : " ");
-          i += 2;
-          continue;
-        }
-        out.push(text[i] === "\n" ? "\n" : " ");
-        i++;
-      }
-      if (text.startsWith(quote, i)) {
-        out.push(quote);
-        i += quote.length;
-      }
-    } else {
-      out.push(c);
-      i++;
-    }
-  }
-  return out.join("");
-}
-
-/**
- * Decide, for each top-level package, whether it is unpacked whole: it is
- * when a .py outside its tests derives a path from `__file__` and it ships
- * data files or native files that are not importable extension modules.
- * Returns only the packages with a decision worth reporting (unpacked, or
- * detected but kept zipped by `--zip`), sorted by name.
- */
-export function decidePackages(files: TreeFile[], nativeKind: (f: TreeFile) => NativeKind, options: UnpackOptions = {}): PackageDecision[] {
+export function decidePackages(
+  files: TreeFile[],
+  nativeKind: (f: TreeFile) => NativeKind,
+  findings: Finding[],
+  dists: Distribution[],
+  options: UnpackOptions = {},
+): PackageDecision[] {
   const groups = new Map<string, TreeFile[]>();
   for (const f of files) {
     const name = topLevelName(f.rel);
@@ -144,54 +110,86 @@ export function decidePackages(files: TreeFile[], nativeKind: (f: TreeFile) => N
     if (!group) groups.set(name, (group = []));
     group.push(f);
   }
-  const unpack = new Set(resolveNames(options.unpack ?? [], "--unpack", groups, files));
-  const zip = new Set(resolveNames(options.zip ?? [], "--zip", groups, files));
+  const unpack = new Set(resolveNames(options.unpack ?? [], "--unpack", groups, dists));
+  const zip = new Set(resolveNames(options.zip ?? [], "--zip", groups, dists));
   for (const name of unpack) {
-    if (zip.has(name)) {
-      throw new PyzapError("USAGE", `${name} is named by both --unpack and --zip`, { hint: "keep one of the two options for it" });
-    }
+    if (zip.has(name)) throw new PyzapError("USAGE", `${name} is named by both --unpack and --zip`, { hint: "keep one of the two options for it" });
   }
+  const evidence = attribute(files, findings);
 
   const decisions: PackageDecision[] = [];
   for (const [name, group] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (unpack.has(name)) {
-      decisions.push({ name, unpacked: true, reason: `unpacked whole: --unpack ${name}`, fileUse: null });
-      continue;
-    }
-    const isDir = group.some((f) => f.rel.includes("/"));
-    const use = isDir ? firstUse(group) : null;
     // Extension modules are served by the import system from the cache and
     // need no __file__; other native files (an Apache module, a helper
     // program) are found through paths, like data.
-    const shipsData = group.some((f) => {
+    const isDir = group.some((f) => f.rel.includes("/"));
+    const shipsData = isDir && group.some((f) => {
       const kind = nativeKind(f);
       return kind === "other" || (kind === null && isData(f.rel));
     });
-    const detected = use !== null && shipsData;
-    const why = use ? `${use.file}:${use.line} ${use.what} and ${name} ships data or native files` : "";
-    if (zip.has(name)) {
-      decisions.push({ name, unpacked: false, reason: `kept zipped: --zip ${name}${detected ? ` (although ${why})` : ""}`, fileUse: use });
-    } else if (options.unpackAll) {
-      decisions.push({ name, unpacked: true, reason: "unpacked whole: --unpack-all", fileUse: use });
-    } else if (detected) {
-      decisions.push({ name, unpacked: true, reason: `zip-unsafe: ${why}`, fileUse: use });
-    }
+    const found = evidence.get(name) ?? [];
+    const decided = weigh(name, found, shipsData);
+    const decision = (runsFrom: "archive" | "cache", dataUnpacked: boolean, reason: string, e: Evidence | null): PackageDecision => ({
+      name,
+      runsFrom,
+      unpacked: runsFrom === "cache",
+      dataUnpacked,
+      reason,
+      finding: e ? { file: e.file, line: e.finding.line, what: e.finding.what } : null,
+    });
+    if (unpack.has(name)) decisions.push(decision("cache", false, `unpacked whole: --unpack ${name}`, decided.evidence));
+    else if (zip.has(name)) {
+      const although = decided.placement !== "archive" ? ` (although ${decided.why})` : "";
+      decisions.push(decision("archive", false, `kept zipped: --zip ${name}${although}`, decided.evidence));
+    } else if (options.unpackAll) decisions.push(decision("cache", false, "unpacked whole: --unpack-all", decided.evidence));
+    else if (decided.placement === "whole") decisions.push(decision("cache", false, `unpacked whole: ${decided.why}`, decided.evidence));
+    else if (decided.placement === "data") decisions.push(decision("archive", true, `data files unpacked: ${decided.why}`, decided.evidence));
+    else decisions.push(decision("archive", false, `zipped: ${decided.why}`, decided.evidence));
   }
   return decisions;
 }
 
-function firstUse(group: TreeFile[]): FileUse | null {
-  for (const f of group) {
-    if (!f.rel.endsWith(".py") || SKIP_DIR.test(f.rel)) continue;
-    const use = findFileUse(f);
-    if (use) return use;
+interface Weighed {
+  placement: "archive" | "data" | "whole";
+  why: string;
+  evidence: Evidence | null;
+}
+
+function weigh(name: string, found: Evidence[], shipsData: boolean): Weighed {
+  const say = (e: Evidence) => `${e.file}:${e.finding.line} ${e.finding.what}${e.finding.certain ? "" : " (the scan cannot follow it: unpacked to be safe)"}`;
+  const first = (kinds: string[]) => found.find((e) => kinds.includes(e.finding.kind));
+  const listing = first(["listing"]);
+  if (listing) return { placement: "whole", why: `${say(listing)}; a directory listing needs the package on disk`, evidence: listing };
+  const pathKinds = ["path", "framework", "resource_file", ...(PACKAGE_LOADER_WORKS_ZIPPED ? [] : ["templates"])];
+  // A certain finding first: the reason shown should be proof, not suspicion.
+  const byPath = found.find((e) => pathKinds.includes(e.finding.kind) && e.finding.certain) ?? first(pathKinds);
+  if (byPath && shipsData) return { placement: "whole", why: `${say(byPath)}, and ${name} ships data files`, evidence: byPath };
+  const asFile = first(["as_file"]);
+  if (asFile && shipsData) return { placement: "data", why: `${asFile.file}:${asFile.finding.line} ${asFile.finding.what}`, evidence: asFile };
+  if (byPath) return { placement: "archive", why: `${byPath.file}:${byPath.finding.line} ${byPath.finding.what}, but ${name} ships no data files to read there`, evidence: byPath };
+  return { placement: "archive", why: "no code reads the package's own files by path", evidence: null };
+}
+
+/** Findings by the top-level package they are about, in file and line order; tests' findings dropped. */
+function attribute(files: TreeFile[], findings: Finding[]): Map<string, Evidence[]> {
+  const relOf = new Map(files.map((f) => [path.resolve(f.abs), f.rel]));
+  const out = new Map<string, Evidence[]>();
+  for (const finding of findings) {
+    const file = relOf.get(finding.source);
+    if (file === undefined || SKIP_DIR.test(file)) continue;
+    const name = finding.target || topLevelName(file);
+    if (!name) continue;
+    let list = out.get(name);
+    if (!list) out.set(name, (list = []));
+    list.push({ finding, file });
   }
-  return null;
+  for (const list of out.values()) list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.finding.line - b.finding.line));
+  return out;
 }
 
 // `--unpack X` takes a top-level import name or a distribution name (its
-// RECORD says which top-level names it installed).
-function resolveNames(names: string[], option: string, groups: Map<string, TreeFile[]>, files: TreeFile[]): string[] {
+// RECORD, read by the build helper, says which top-level names it installed).
+function resolveNames(names: string[], option: string, groups: Map<string, TreeFile[]>, dists: Distribution[]): string[] {
   const out: string[] = [];
   for (const raw of names) {
     const name = raw.trim();
@@ -199,7 +197,8 @@ function resolveNames(names: string[], option: string, groups: Map<string, TreeF
       out.push(name);
       continue;
     }
-    const fromDist = topLevelsOfDistribution(name, files).filter((n) => groups.has(n));
+    const dist = dists.find((d) => normalize(d.name) === normalize(name));
+    const fromDist = (dist?.topLevels ?? []).filter((n) => groups.has(n));
     if (fromDist.length === 0) {
       const known = [...groups.keys()].sort().join(", ");
       throw new PyzapError("INPUT_NOT_FOUND", `${option} ${name}: no top-level package or distribution of that name is in the bundle`, {
@@ -212,20 +211,3 @@ function resolveNames(names: string[], option: string, groups: Map<string, TreeF
 }
 
 const normalize = (s: string) => s.replace(/[-_.]+/g, "_").toLowerCase();
-
-function topLevelsOfDistribution(dist: string, files: TreeFile[]): string[] {
-  const want = normalize(dist);
-  const record = files.find((f) => {
-    const m = /^([^/]+)-[^/-]+\.dist-info\/RECORD$/.exec(f.rel);
-    return m?.[1] !== undefined && normalize(m[1]) === want;
-  });
-  if (!record) return [];
-  const names = new Set<string>();
-  for (const line of readFileSync(record.abs, "utf8").split("\n")) {
-    const rel = line.split(",")[0] ?? "";
-    if (rel.startsWith("..") || rel.startsWith("/")) continue;
-    const name = topLevelName(rel);
-    if (name !== null && name !== "__pycache__") names.add(name);
-  }
-  return [...names].sort();
-}

@@ -1,0 +1,27 @@
+// Runs one of pyzap's Python build helpers (packages/cli/helpers) with the
+// build interpreter: JSON in on stdin, JSON out on stdout. Python does what
+// only Python does right (its own parser, importlib.metadata, bytecode).
+import { fileURLToPath } from "node:url";
+import { PyzapError } from "./errors.js";
+import { runProcess } from "./process.js";
+import type { PythonInfo } from "./python.js";
+
+export type HelperName = "compile_pyc" | "dist_metadata";
+
+/** Path of a helper script, for tests that run it directly. */
+export function helperPath(name: HelperName): string {
+  return fileURLToPath(new URL(`../helpers/${name}.py`, import.meta.url));
+}
+
+export async function runHelper<T>(python: Pick<PythonInfo, "command">, name: HelperName, input: unknown): Promise<T> {
+  // -E -s: the user's PYTHONPATH or user site must not change how we build.
+  const result = await runProcess(python.command, ["-E", "-s", helperPath(name)], { input: JSON.stringify(input) });
+  if (result.error || result.status !== 0) {
+    const why = result.error?.message ?? result.stderr.trim().split("\n").pop() ?? `exit ${result.status}`;
+    throw new PyzapError("PYTHON_NOT_FOUND", `the build interpreter ${python.command} failed running pyzap's ${name}.py: ${why}`, {
+      hint: "pyzap needs CPython 3.7 or newer to build; pass another one with --python",
+      cause: result.error,
+    });
+  }
+  return JSON.parse(result.stdout) as T;
+}

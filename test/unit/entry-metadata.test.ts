@@ -1,0 +1,87 @@
+// The build helper's reading of the staged distributions
+// (helpers/dist_metadata.py: importlib.metadata, RECORD as CSV) and its check
+// of `-e MODULE:FUNCTION` (helpers/entry_check.py). Real helper, no bundle.
+import { describe, expect, test } from "vitest";
+import { chooseEntryPoint, readSiteMetadata } from "../../packages/cli/src/entrypoint.js";
+import { PyzapError } from "../../packages/cli/src/errors.js";
+import { probePython } from "../../packages/cli/src/python.js";
+import { writeTree } from "./scan-tree.js";
+
+const python = probePython("python3");
+const suffix = python.extensionSuffixes[0] ?? ".so";
+
+const site = writeTree({
+  "app/__init__.py": "",
+  "app/cli.py": [
+    "import sys",
+    "from os import path as ospath",
+    "def main(): pass",
+    "class Tool:",
+    "    def run(self): pass",
+    "handler = lambda: 0",
+    "try:",
+    "    from json import loads as fast",
+    "except ImportError:",
+    "    fast = None",
+    "",
+  ].join("\n"),
+  "app/star.py": "from os.path import *\n",
+  "app/lazy.py": "def __getattr__(name):\n    return name\n",
+  [`app/_native${suffix}`]: "not really ELF: only the name matters here\n",
+  "nspkg/mod.py": "def main(): pass\n",
+  "app-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: app\nVersion: 1.0\n",
+  "app-1.0.dist-info/entry_points.txt": "# comment\n[console_scripts]\napp = app.cli:main [extra]\n\n[gui_scripts]\napp-gui = app.cli:Tool\n\n[app.plugins]\nx = app.cli:main\n",
+  "app-1.0.dist-info/RECORD": 'app/__init__.py,sha256=x,0\n"app/data,with,commas.txt",,\n"weird,top/x.py",,\n../../bin/app,,\napp-1.0.dist-info/RECORD,,\n',
+});
+
+async function entry(target: string) {
+  const meta = await readSiteMetadata(python, site, target);
+  return { meta, choose: () => chooseEntryPoint(meta, { entryPoint: target }) };
+}
+
+describe("distributions, read by importlib.metadata and RECORD as CSV", () => {
+  test("console and gui scripts (extras dropped, other groups ignored), top-level names with commas in paths", async () => {
+    const { dists } = await readSiteMetadata(python, site);
+    expect(dists).toEqual([
+      { name: "app", version: "1.0", distInfo: "app-1.0.dist-info", scripts: [["app", "app.cli:main [extra]"], ["app-gui", "app.cli:Tool"]], topLevels: ["app", "weird,top"] },
+    ]);
+    expect(chooseEntryPoint({ dists, topLevels: ["app"], entry: null }, { consoleScript: "app" })).toEqual({ target: "app.cli:main", name: "app", version: "1.0" });
+  });
+});
+
+describe("-e MODULE:FUNCTION is checked at build time", () => {
+  test.each(["app.cli:main", "app.cli:Tool", "app.cli:Tool.run", "app.cli:handler", "app.cli:fast", "app.cli:ospath", "json.tool:main"])("%s is accepted", async (target) => {
+    const { meta, choose } = await entry(target);
+    expect(meta.entry).toEqual({ problem: null, note: null });
+    expect(choose().target).toBe(target);
+  });
+
+  test.each([
+    ["nosuch.cli:main", "module nosuch.cli is not in the bundle: no nosuch/cli.py, nosuch/cli/__init__.py or extension module in the installed packages"],
+    ["app.cli:mian", `app.cli defines no mian (${site}/app/cli.py)`],
+    ["app.cli:Tool.nope", `app.cli.Tool defines no nope (${site}/app/cli.py)`],
+    ["nspkg:main", "nspkg is a directory without __init__.py (a namespace package): it defines no main"],
+    ["json.tool:nope", "json.tool defines no nope"],
+  ])("%s: exit 6 saying what is wrong", async (target, problem) => {
+    const { choose } = await entry(target);
+    let error: unknown;
+    try {
+      choose();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PyzapError);
+    expect((error as PyzapError).exitCode).toBe(6);
+    expect((error as PyzapError).message).toContain(`The "--entry-point" option names something the bundle lacks: ${problem}`);
+    expect((error as PyzapError).hint).toBe("the bundle's top-level packages are: app, nspkg");
+  });
+
+  test.each([
+    ["app.star:anything", "cannot tell whether app.star defines anything: it does `from os.path import *`; not checked"],
+    ["app.lazy:anything", "cannot tell whether app.lazy defines anything: it defines a module-level __getattr__; not checked"],
+    ["app._native:main", "cannot check that app._native defines main (native module): not checked"],
+  ])("%s is accepted, and the build says what it could not check", async (target, note) => {
+    const { choose } = await entry(target);
+    expect(choose().note).toBe(note);
+  });
+});

@@ -1,0 +1,252 @@
+// The zip-safety analysis (packages/cli/helpers/zipsafety.py, run by the
+// build helper) and the per-package decision built on it, one small
+// synthetic package per pattern: each way code reaches its own files by
+// path, each harmless use, and the false positives users measured on black,
+// isort, pandas, scipy and pylint. Runs the real helper, no bundle.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { helperPath } from "../../packages/cli/src/helper.js";
+import { scanTree, writeTree } from "./scan-tree.js";
+
+const DATA = { "pkg/data/x.txt": "x\n" };
+
+/** Findings of one module `pkg/__init__.py` (plus a data file) as [line, kind, target, certain]. */
+async function findingsOf(code: string, extra: Record<string, string> = {}) {
+  const { findings } = await scanTree({ "pkg/__init__.py": code, ...DATA, ...extra });
+  return findings.filter(([file]) => file === "pkg/__init__.py").map(([, line, kind, target, certain]) => [line, kind, target, certain]);
+}
+
+describe("code that needs its package as real files is found", () => {
+  test("open() of os.path.join(os.path.dirname(__file__), ...), through a module global", async () => {
+    const code = 'import os\nHERE = os.path.dirname(os.path.abspath(__file__))\ndef read():\n    return open(os.path.join(HERE, "data", "x.txt")).read()\n';
+    expect(await findingsOf(code)).toEqual([
+      [2, "path", "", false], // the global escapes: other modules may import it
+      [4, "path", "", true],
+    ]);
+  });
+
+  test("pathlib: Path(__file__).parent / 'x' read_text(), with from-imports and aliases", async () => {
+    const code = 'from pathlib import Path as P\ndef read():\n    base = P(__file__).parent\n    return (base / "data" / "x.txt").read_text()\n';
+    expect(await findingsOf(code)).toEqual([[4, "path", "", true]]);
+  });
+
+  test("sphinx: a wrapper call the scan cannot follow, _StrPath(__file__).resolve().parent", async () => {
+    const code = "from pkg._pathlib import _StrPath\npackage_dir = _StrPath(__file__).resolve().parent\n";
+    const scanned = await scanTree({ "pkg/__init__.py": code, "pkg/_pathlib.py": "class _StrPath(str): pass\n", ...DATA });
+    expect(scanned.findings).toEqual([
+      ["pkg/__init__.py", 2, "path", "", false],
+      ["pkg/__init__.py", 2, "path", "", false],
+    ]);
+    const decision = scanned.decide().get("pkg");
+    expect(decision?.runsFrom).toBe("cache");
+    expect(decision?.reason).toBe(
+      "unpacked whole: pkg/__init__.py:2 passes to pkg._pathlib._StrPath() a path derived from __file__ (the scan cannot follow it: unpacked to be safe), and pkg ships data files",
+    );
+  });
+
+  test("alembic: the module attribute __file__ of its own package, returned from a method", async () => {
+    const code = "import pkg\nfrom pathlib import Path\nclass Config:\n    def template_dir(self):\n        return Path(pkg.__file__).absolute().parent / 'templates'\n";
+    expect(await findingsOf(code)).toEqual([[5, "path", "", false]]);
+  });
+
+  test("a submodule's __file__ through a relative import counts for the package", async () => {
+    const scanned = await scanTree({ "pkg/__init__.py": "", "pkg/sub/__init__.py": "from .. import ext\nimport os\nnames = os.listdir(os.path.dirname(ext.__file__))\n", "pkg/ext/__init__.py": "" });
+    // (the listing's result is names, not a path: `names` is not a finding)
+    expect(scanned.findings).toEqual([["pkg/sub/__init__.py", 3, "listing", "", true]]);
+  });
+
+  test("pylint: __path__[0] handed to a plugin loader is a directory listing, unpacked even without data", async () => {
+    const scanned = await scanTree({
+      "pkg/__init__.py": "",
+      "pkg/checkers/__init__.py": "from pkg.utils import register_plugins\ndef initialize(linter):\n    register_plugins(linter, __path__[0])\n",
+      "pkg/utils.py": "def register_plugins(linter, directory): pass\n",
+    });
+    expect(scanned.findings).toEqual([["pkg/checkers/__init__.py", 3, "listing", "", false]]);
+    expect(scanned.decide().get("pkg")?.reason).toMatch(/^unpacked whole: pkg\/checkers\/__init__\.py:3 .*; a directory listing needs the package on disk$/);
+  });
+
+  test("opencv: a loader that exec()s config files found next to __file__", async () => {
+    const code = [
+      "import os",
+      "def bootstrap():",
+      "    LOADER_DIR = os.path.dirname(os.path.abspath(os.path.realpath(__file__)))",
+      "    def load_first_config(fnames):",
+      "        for fname in fnames:",
+      "            fpath = os.path.join(LOADER_DIR, fname)",
+      "            if not os.path.exists(fpath):",
+      "                continue",
+      "    load_first_config(['config.py'])",
+      "    return os.listdir(LOADER_DIR)",
+      "",
+    ].join("\n");
+    // The nested function's use of LOADER_DIR is out of sight; the listing is not.
+    expect(await findingsOf(code)).toEqual([[10, "listing", "", true]]);
+  });
+
+  test("__spec__.origin and sys.modules[__name__].__file__ are the module's location too", async () => {
+    const code = "import os, sys\na = open(os.path.join(os.path.dirname(__spec__.origin), 'x'))\nb = open(sys.modules[__name__].__file__ + '.txt')\n";
+    expect((await findingsOf(code)).filter(([, , , certain]) => certain)).toEqual([
+      [2, "path", "", true],
+      [3, "path", "", true],
+    ]);
+  });
+
+  test("f-strings and continuation lines (the old tokenizer missed both)", async () => {
+    const code = 'import os\ndef read():\n    here = os.path.dirname(\n        __file__\n    )\n    with open(f"{here}/data/x.txt") as f:\n        return f.read()\n';
+    expect(await findingsOf(code)).toEqual([[6, "path", "", true]]);
+  });
+
+  test("Flask(__name__) and Blueprint(name, __name__): templates and static files through __file__", async () => {
+    const app = await scanTree({ "app/__init__.py": "from flask import Flask, Blueprint\napp = Flask(__name__)\nbp = Blueprint('bp', __name__)\n", "app/templates/index.html": "<p>hi</p>\n" });
+    expect(app.findings).toEqual([
+      ["app/__init__.py", 2, "framework", "", true],
+      ["app/__init__.py", 3, "framework", "", true],
+    ]);
+    expect(app.decide().get("app")?.runsFrom).toBe("cache");
+  });
+
+  test("jinja2 PackageLoader(package): the templates must be real files for now", async () => {
+    const scanned = await scanTree({ "app/__init__.py": "import jinja2\nenv = jinja2.Environment(loader=jinja2.PackageLoader('app', 'templates'))\n", "app/templates/index.html": "<p>hi</p>\n" });
+    expect(scanned.findings).toEqual([["app/__init__.py", 2, "templates", "", true]]);
+    expect(scanned.decide().get("app")?.runsFrom).toBe("cache");
+  });
+
+  test("certbot: resource_filename('certbot', ...) from another package unpacks the package named", async () => {
+    const scanned = await scanTree({
+      "certbot/__init__.py": "",
+      "certbot/ssl-dhparams.pem": "-----BEGIN DH PARAMETERS-----\n",
+      "certbot_nginx/__init__.py": "import pkg_resources\nDH = pkg_resources.resource_filename('certbot', 'ssl-dhparams.pem')\n",
+    });
+    expect(scanned.findings).toEqual([["certbot_nginx/__init__.py", 2, "resource_file", "certbot", true]]);
+    const decisions = scanned.decide();
+    expect(decisions.get("certbot")?.reason).toBe(
+      "unpacked whole: certbot_nginx/__init__.py:2 asks for a real file with resource_filename('certbot', ...), and certbot ships data files",
+    );
+    expect(decisions.get("certbot_nginx")?.runsFrom).toBe("archive");
+  });
+
+  test("certifi: importlib.resources.as_file(files(...)) keeps the code zipped and unpacks the data", async () => {
+    const code = "from importlib.resources import as_file, files\n_ctx = as_file(files('pkg').joinpath('x.txt'))\n";
+    const scanned = await scanTree({ "pkg/__init__.py": code, "pkg/x.txt": "x\n" });
+    expect(scanned.findings).toEqual([["pkg/__init__.py", 2, "as_file", "", true]]);
+    expect(scanned.decide().get("pkg")).toMatchObject({ runsFrom: "archive", dataUnpacked: true });
+  });
+});
+
+describe("harmless uses are not findings", () => {
+  const harmless: [string, string][] = [
+    ["black: Path(__file__).suffix", 'from pathlib import Path\nCOMPILED = Path(__file__).suffix in (".pyd", ".so")\n'],
+    ["isort: __file__.endswith(...)", '_IS_COMPILED = __file__.endswith((".so", ".pyd"))\n'],
+    [
+      "scipy: a directory given to warnings.warn(skip_file_prefixes=...) through a kwargs dict",
+      "import os, warnings\ndef f():\n    kw = {'skip_file_prefixes': (os.path.dirname(__file__),)}\n    warnings.warn('x', DeprecationWarning, **kw)\n",
+    ],
+    ["sys.path.insert(0, dirname(__file__))", "import os, sys\nsys.path.insert(0, os.path.dirname(__file__))\n"],
+    ["pkgutil.iter_modules(__path__) (works on a zip)", "import pkgutil\nNAMES = [m.name for m in pkgutil.iter_modules(__path__)]\n"],
+    ["__path__ = extend_path(__path__, __name__)", "from pkgutil import extend_path\n__path__ = extend_path(__path__, __name__)\n"],
+    ["code under if __name__ == '__main__'", "import os\nif __name__ == '__main__':\n    print(open(os.path.join(os.path.dirname(__file__), 'x')).read())\n"],
+    ["a docstring and a comment showing the pattern", '"""Use open(os.path.join(os.path.dirname(__file__), "x")).\n"""\n# Path(__file__).parent.iterdir()\n'],
+    ["'__file__' as a dict key", "def ns(filename):\n    return {'__file__': str(filename)}\n"],
+    ["a log message", "import logging, os\nlog = logging.getLogger(__name__)\nlog.debug('loaded from %s', os.path.dirname(__file__))\n"],
+    [
+      "numpy: listing its directory only to word an error that is re-raised",
+      "import os\ntry:\n    from . import _core\nexcept ImportError as exc:\n    found = os.listdir(__path__[0])\n    raise ImportError('missing: %s' % found) from exc\n",
+    ],
+    ["a comparison with the module's path", "import os\ndef ours(frame):\n    return frame.f_code.co_filename.startswith(os.path.dirname(__file__))\n"],
+  ];
+  test.each(harmless)("%s", async (_name, code) => {
+    expect(await findingsOf(code)).toEqual([]);
+  });
+
+  test("pandas: versioneer's _version.py walks up from __file__ to look for a git checkout", async () => {
+    const versioneer = [
+      "# This file helps to compute a version number in source trees obtained from",
+      "# git-archive tarball (such as those provided by githubs download-from-tag",
+      "# feature). Generated by versioneer-0.28",
+      "import os, subprocess",
+      "def git_pieces_from_vcs(tag_prefix, root, verbose):",
+      "    return subprocess.run(['git', 'describe'], cwd=root)",
+      "def get_versions():",
+      "    root = os.path.realpath(__file__)",
+      "    return git_pieces_from_vcs('v', root, False)",
+      "",
+    ].join("\n");
+    const scanned = await scanTree({ "pkg/__init__.py": "", "pkg/_version.py": versioneer, ...DATA });
+    expect(scanned.findings).toEqual([]);
+    expect(scanned.decide().get("pkg")?.runsFrom).toBe("archive");
+  });
+
+  test("pylint: test helpers under testutils/ do not decide for the package", async () => {
+    const scanned = await scanTree({
+      "pkg/__init__.py": "",
+      "pkg/testutils/lint_module_test.py": "import os\nFUNC = os.path.join(os.path.dirname(__file__), 'functional')\nopen(FUNC)\n",
+      ...DATA,
+    });
+    expect(scanned.findings.length).toBeGreaterThan(0); // seen...
+    expect(scanned.decide().get("pkg")).toMatchObject({ runsFrom: "archive", reason: "zipped: no code reads the package's own files by path" }); // ...and ignored
+  });
+
+  test("a package that reads paths from __file__ but ships no data files stays zipped, and says why", async () => {
+    const scanned = await scanTree({ "pkg/__init__.py": "import os\nprint(open(os.path.join(os.path.dirname(__file__), 'mod.py')).read())\n" });
+    expect(scanned.decide().get("pkg")?.reason).toBe("zipped: pkg/__init__.py:2 gives open() a path derived from __file__, but pkg ships no data files to read there");
+  });
+
+  test("another package's __file__ is about that package, not this one", async () => {
+    const scanned = await scanTree({ "pkg/__init__.py": "import os, other\nDATA = open(os.path.join(os.path.dirname(other.__file__), 'x.txt'))\n", "other/__init__.py": "", "other/x.txt": "x\n", ...DATA });
+    const decisions = scanned.decide();
+    expect(decisions.get("other")?.runsFrom).toBe("cache");
+    expect(decisions.get("pkg")?.runsFrom).toBe("archive");
+  });
+});
+
+describe("overrides and names", () => {
+  test("--zip keeps a detected package zipped and says what it overrides; --unpack takes a distribution name", async () => {
+    const scanned = await scanTree({ "pkg/__init__.py": "import os\nopen(os.path.join(os.path.dirname(__file__), 'data', 'x.txt'))\n", ...DATA, "other/__init__.py": "" });
+    expect(scanned.decide({ zip: ["pkg"] }).get("pkg")?.reason).toBe(
+      "kept zipped: --zip pkg (although pkg/__init__.py:2 gives open() a path derived from __file__, and pkg ships data files)",
+    );
+    const dists = [{ name: "Other-Dist", version: "1", distInfo: "Other_Dist-1.dist-info", scripts: [], topLevels: ["other"] }];
+    expect(scanned.decide({ unpack: ["other.dist"] }, dists).get("other")?.reason).toBe("unpacked whole: --unpack other");
+    expect(() => scanned.decide({ unpack: ["nosuch"] }, dists)).toThrow(/--unpack nosuch: no top-level package or distribution of that name/);
+  });
+});
+
+describe("every build interpreter from 3.6 to 3.13 finds the same", () => {
+  // ast.Str (3.6, 3.7) vs ast.Constant, ast.Index around subscripts (to 3.8).
+  const corpus = {
+    "pkg/__init__.py": "import os, sys\nHERE = os.path.dirname(__file__)\ndef read():\n    return open(f'{HERE}/data/x.txt').read()\nb = open(sys.modules[__name__].__file__ + '.txt')\n",
+    "pkg/plugins.py": "from pkg.utils import register\nfrom pathlib import Path\ndef load(linter):\n    register(linter, __path__[0])\n    return [p for p in Path(__file__).parent.iterdir()]\n",
+    "pkg/app.py": "import jinja2, pkg_resources\nfrom flask import Flask\napp = Flask(__name__)\nL = jinja2.PackageLoader('pkg', 'templates')\nR = pkg_resources.resource_filename('pkg', 'x.txt')\n",
+    "pkg/harmless.py": "from pathlib import Path\nC = Path(__file__).suffix == '.so'\nif __name__ == '__main__':\n    open(__file__)\n",
+  };
+  const driver = [
+    "import json, os, sys",
+    "sys.path.insert(0, sys.argv[1])",
+    "import zipsafety",
+    "out = []",
+    "for rel in sorted(sys.argv[3:]):",
+    "    data = open(os.path.join(sys.argv[2], rel), 'rb').read()",
+    "    mod = rel[:-3].replace('/', '.').replace('.__init__', '')",
+    "    out += [[rel] + list(f) for f in zipsafety.scan(data, rel, mod, rel.endswith('__init__.py'))]",
+    "print(json.dumps(out))",
+  ].join("\n");
+  const scanWith = (python: string) => {
+    const root = writeTree(corpus);
+    const r = spawnSync(python, ["-E", "-s", "-c", driver, path.dirname(helperPath("compile_pyc")), root, ...Object.keys(corpus)], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    return JSON.parse(r.stdout) as unknown[];
+  };
+  const pyenv = path.join(process.env.PYENV_ROOT ?? path.join(homedir(), ".pyenv"), "versions");
+  const pythons = existsSync(pyenv)
+    ? readdirSync(pyenv).filter((v) => /^3\.(?:[6-9]|1[0-3])\./.test(v)).map((v) => path.join(pyenv, v, "bin/python3")).filter((p) => existsSync(p))
+    : [];
+  if (pythons.length === 0) console.log("skipped: no pyenv interpreters 3.6-3.13 on this machine (~/.pyenv/versions)");
+  test.skipIf(pythons.length === 0)("the same findings as python3 on each pyenv interpreter 3.6-3.13", () => {
+    const reference = scanWith("python3");
+    expect(reference.length).toBeGreaterThanOrEqual(7);
+    for (const python of pythons) expect([python, scanWith(python)]).toEqual([python, reference]);
+  });
+});
