@@ -4,6 +4,7 @@
 #include "cacheroot.h"
 #include "fsutil.h"
 #include "msg.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -115,6 +116,25 @@ static int make_parent_dir(const char *path)
 	return 0;
 }
 
+/* The path the kernel has for the open directory fd; -1 + why if it has none
+ * we can use (deleted, too long, or with ':'). */
+static int real_path_of(int fd, char *out, size_t cap, char *why, size_t whycap)
+{
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(proc, out, cap);
+	if (n <= 0 || (size_t)n >= cap || out[0] != '/') {
+		snprintf(why, whycap, "cannot resolve its real path (%s)", n < 0 ? strerror(errno) : "too long");
+		return -1;
+	}
+	out[n] = '\0';
+	if (strchr(out, ':')) {
+		snprintf(why, whycap, "its real path contains ':', which cannot go on PYTHONPATH");
+		return -1;
+	}
+	return 0;
+}
+
 /* Open and check one candidate; on failure record why and return -1. */
 static int check(struct roots *r, const char *path, int make_parent, int allow_link, struct root *out)
 {
@@ -162,12 +182,21 @@ static int check(struct roots *r, const char *path, int make_parent, int allow_l
 	} else if (vfs.f_flag & ST_NOEXEC) {
 		why = "on a filesystem mounted noexec";
 	}
+	char real[ROOT_PATH_MAX], why2[256];
+	if (!why && trust_dir_ancestors(fd, r->euid, why2, sizeof why2) != 0)
+		why = why2; /* another user could swap the root (or its entry) after this check */
+	if (!why && real_path_of(fd, real, sizeof real, buf, sizeof buf) != 0)
+		why = buf;
 	if (why) {
 		close(fd);
 		roots_skip(r, path, "%s", why);
 		return -1;
 	}
-	snprintf(out->path, sizeof out->path, "%s", path); /* fits: candidate() checked */
+	/* Python gets the path of the directory that was checked: resolved, so
+	 * no symlink on the way (in a place we did not check) can redirect it. */
+	if (strcmp(real, path) != 0)
+		pz_debug(r->debug, "cache root %s is %s", path, real);
+	snprintf(out->path, sizeof out->path, "%s", real);
 	out->fd = fd;
 	return 0;
 }
