@@ -99,21 +99,21 @@ static int candidate(struct roots *r, int i, char *path, size_t cap, int *make_p
 	return 1;
 }
 
-/* Create path's parent (0700) if missing: ~/.cache or $XDG_CACHE_HOME. */
+/* Create path's parent (0700) if missing: ~/.cache or $XDG_CACHE_HOME. An
+ * existing one may be a symlink (~/.cache on a bigger disk): the root is
+ * then judged where it really is, ancestors included (check()). */
 static int make_parent_dir(const char *path)
 {
 	char parent[ROOT_PATH_MAX];
 	const char *slash = strrchr(path, '/');
 	size_t n = slash ? (size_t)(slash - path) : 0;
-	int created, fd;
 	if (n == 0)
 		return 0;
 	memcpy(parent, path, n);
 	parent[n] = '\0';
-	if ((fd = mkdir_open_at(AT_FDCWD, parent, 0700, &created)) < 0)
-		return -1;
-	close(fd);
-	return 0;
+	if (mkdir(parent, 0700) == 0)
+		return chmod(parent, 0700); /* exactly 0700 whatever the umask */
+	return errno == EEXIST ? 0 : -1;
 }
 
 /* The path the kernel has for the open directory fd; -1 + why if it has none
