@@ -316,7 +316,7 @@ describe("7. interpreter problems", () => {
 
   test.skipIf(!canMount)("no Python at all: 127, one line listing what was tried and what is needed", () => {
     // As nobody the build interpreter (under /root) is out of reach; PATH has no python.
-    const r = inNamespace([`cp ${app.shipped} /srv/app.pyz`, "mkdir -m 0777 /srv/c", asNobody("/srv/app.pyz", "PATH=/nonexistent PYZAP_CACHE=/srv/c/x")].join("\n"));
+    const r = inNamespace([`cp ${app.shipped} /srv/app.pyz`, "mkdir -m 1777 /srv/c", asNobody("/srv/app.pyz", "PATH=/nonexistent PYZAP_CACHE=/srv/c/x")].join("\n"));
     expect(r.status, r.stderr).toBe(127);
     const lines = pyzError(r.stderr);
     expect(lines).toHaveLength(1);

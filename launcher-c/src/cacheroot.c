@@ -4,6 +4,7 @@
 #include "cacheroot.h"
 #include "fsutil.h"
 #include "msg.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -98,20 +99,39 @@ static int candidate(struct roots *r, int i, char *path, size_t cap, int *make_p
 	return 1;
 }
 
-/* Create path's parent (0700) if missing: ~/.cache or $XDG_CACHE_HOME. */
+/* Create path's parent (0700) if missing: ~/.cache or $XDG_CACHE_HOME. An
+ * existing one may be a symlink (~/.cache on a bigger disk): the root is
+ * then judged where it really is, ancestors included (check()). */
 static int make_parent_dir(const char *path)
 {
 	char parent[ROOT_PATH_MAX];
 	const char *slash = strrchr(path, '/');
 	size_t n = slash ? (size_t)(slash - path) : 0;
-	int created, fd;
 	if (n == 0)
 		return 0;
 	memcpy(parent, path, n);
 	parent[n] = '\0';
-	if ((fd = mkdir_open_at(AT_FDCWD, parent, 0700, &created)) < 0)
+	if (mkdir(parent, 0700) == 0)
+		return chmod(parent, 0700); /* exactly 0700 whatever the umask */
+	return errno == EEXIST ? 0 : -1;
+}
+
+/* The path the kernel has for the open directory fd; -1 + why if it has none
+ * we can use (deleted, too long, or with ':'). */
+static int real_path_of(int fd, char *out, size_t cap, char *why, size_t whycap)
+{
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(proc, out, cap);
+	if (n <= 0 || (size_t)n >= cap || out[0] != '/') {
+		snprintf(why, whycap, "cannot resolve its real path (%s)", n < 0 ? strerror(errno) : "too long");
 		return -1;
-	close(fd);
+	}
+	out[n] = '\0';
+	if (strchr(out, ':')) {
+		snprintf(why, whycap, "its real path contains ':', which cannot go on PYTHONPATH");
+		return -1;
+	}
 	return 0;
 }
 
@@ -162,12 +182,21 @@ static int check(struct roots *r, const char *path, int make_parent, int allow_l
 	} else if (vfs.f_flag & ST_NOEXEC) {
 		why = "on a filesystem mounted noexec";
 	}
+	char real[ROOT_PATH_MAX], why2[256];
+	if (!why && trust_dir_ancestors(fd, r->euid, why2, sizeof why2) != 0)
+		why = why2; /* another user could swap the root (or its entry) after this check */
+	if (!why && real_path_of(fd, real, sizeof real, buf, sizeof buf) != 0)
+		why = buf;
 	if (why) {
 		close(fd);
 		roots_skip(r, path, "%s", why);
 		return -1;
 	}
-	snprintf(out->path, sizeof out->path, "%s", path); /* fits: candidate() checked */
+	/* Python gets the path of the directory that was checked: resolved, so
+	 * no symlink on the way (in a place we did not check) can redirect it. */
+	if (strcmp(real, path) != 0)
+		pz_debug(r->debug, "cache root %s is %s", path, real);
+	snprintf(out->path, sizeof out->path, "%s", real);
 	out->fd = fd;
 	return 0;
 }

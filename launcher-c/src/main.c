@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -210,8 +211,33 @@ static int prepare_entry(struct ctx *c)
 	return PZ_EX_NOCACHE;
 }
 
+/* Started across a privilege change (setuid/setgid copy, file capabilities;
+ * the kernel sets AT_SECURE): the environment belongs to the less
+ * privileged caller, so none of it may choose the interpreter, the cache or
+ * what Python imports. sudo strips PYTHONPATH but not PYZAP_*. */
+static void drop_untrusted_env(void)
+{
+	extern char **environ;
+	char name[256];
+	if (!getauxval(AT_SECURE))
+		return;
+	for (size_t i = 0; environ && environ[i];) {
+		const char *eq = strchr(environ[i], '=');
+		size_t n = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+		if ((!strncmp(environ[i], "PYZAP_", 6) || !strncmp(environ[i], "PYTHON", 6)) &&
+		    n < sizeof name) {
+			memcpy(name, environ[i], n);
+			name[n] = '\0';
+			unsetenv(name); /* shifts environ down: look at index i again */
+			continue;
+		}
+		i++;
+	}
+}
+
 int main(int argc, char **argv)
 {
+	drop_untrusted_env();
 	const char *dbg = getenv("PYZAP_DEBUG");
 	struct ctx c;
 	int rc;

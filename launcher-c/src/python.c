@@ -2,6 +2,7 @@
  * lengths (too long is skipped, never cut), then execv. */
 #include "python.h"
 #include "msg.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,17 @@ static int is_exec_file(const char *p)
 {
 	struct stat st;
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
+}
+
+/* An interpreter another user could have put there (or could swap) is not
+ * run: see trust.h. The reason goes to PYZAP_DEBUG. */
+static int trusted(struct python *py)
+{
+	char why[PATH_MAX + 128];
+	if (trust_exec_file(py->path, geteuid(), why, sizeof why) == 0)
+		return 1;
+	pz_debug(py->debug, "python: %s skipped: %s", py->path, why);
+	return 0;
 }
 
 static void note_tried(struct python *py, const char *what)
@@ -44,7 +56,7 @@ static int search_path(struct python *py, const char *name)
 				memcpy(py->path, p, dl);
 			py->path[dl] = '/';
 			memcpy(py->path + dl + 1, name, nl + 1);
-			if (is_exec_file(py->path))
+			if (is_exec_file(py->path) && trusted(py))
 				return 0;
 		}
 		if (!*z)
@@ -77,9 +89,10 @@ int python_find(struct python *py, const struct cfg *cfg, int debug)
 	}
 	if (cfg->python[0]) {
 		snprintf(py->path, sizeof py->path, "%s", cfg->python);
-		if (is_exec_file(py->path))
+		if (is_exec_file(py->path) && trusted(py))
 			return found(py, "the build interpreter, from launcher.cfg");
-		pz_debug(debug, "python: %s (from launcher.cfg) is not executable here", cfg->python);
+		if (!is_exec_file(py->path))
+			pz_debug(debug, "python: %s (from launcher.cfg) is not executable here", cfg->python);
 		note_tried(py, cfg->python);
 	}
 	if (cfg->pyver[0]) {
@@ -109,6 +122,36 @@ static const char BOOT_CODE[] =
 	"l=zipimport.zipimporter(sys.argv.pop(1))\n"
 	"exec(l.get_code('__main__'),{'__name__':'__main__','__loader__':l,'__builtins__':__builtins__})\n";
 
+/* Append to pp (our n-byte prefix of three elements) ":" and each element
+ * of old that is not already one of ours, so a bundle re-executed through
+ * its launcher (a child process, a restart) does not grow PYTHONPATH. pp
+ * has room for all of old. */
+static void append_others(char *pp, size_t n, const char *old)
+{
+	size_t end = n;
+	for (const char *p = old; p && *old;) { /* every element, empty ones too */
+		const char *z = strchr(p, ':');
+		size_t len = z ? (size_t)(z - p) : strlen(p);
+		int ours = 0;
+		for (const char *q = pp; q < pp + n;) { /* our three, each a whole element */
+			const char *qz = memchr(q, ':', (size_t)(pp + n - q));
+			size_t ql = qz ? (size_t)(qz - q) : (size_t)(pp + n - q);
+			if (ql == len && memcmp(q, p, len) == 0)
+				ours = 1;
+			q += ql + 1;
+		}
+		if (!ours) {
+			pp[end++] = ':';
+			memcpy(pp + end, p, len);
+			end += len;
+		}
+		p += len + (z ? 1 : 0);
+		if (!z)
+			break;
+	}
+	pp[end] = '\0';
+}
+
 /* Set name=value; prints and returns 126 on failure (out of memory). */
 static int export(const char *name, const char *value)
 {
@@ -132,8 +175,9 @@ int python_exec(const struct python *py, const char *archive, const char *entry_
 		return PZ_EX_NOEXEC;
 	}
 	/* ARCHIVE/.pyzap/boot : ROOT/KEY/site : ARCHIVE/site-packages [: old] */
-	snprintf(pp, cap, "%s/.pyzap/boot%s%s%s:%s/site-packages%s%s", archive, el ? ":" : "",
-		 entry_dir, el ? "/site" : "", archive, ol ? ":" : "", ol ? old : "");
+	int n = snprintf(pp, cap, "%s/.pyzap/boot%s%s%s:%s/site-packages", archive, el ? ":" : "",
+			 entry_dir, el ? "/site" : "", archive);
+	append_others(pp, (size_t)n, old);
 	if ((rc = export("PYTHONPATH", pp)) || (rc = export("PYZAP_ARCHIVE", archive)) ||
 	    (rc = export("PYZAP_ENTRY_DIR", entry_dir)) ||
 	    (rc = export("PYZAP_ARGV0", argc > 0 && argv[0] ? argv[0] : "")))

@@ -131,6 +131,31 @@ class CacheRootTest(unittest.TestCase):
         self.assertIsNone(_extract.check_root(link, True))
         self.assertEqual(_extract.check_root(link, False), 'is a symlink')
 
+    def test_root_under_a_directory_others_can_write_is_refused(self):
+        # Issue 11 item 1: another user could rename the root (or its KEY)
+        # and put theirs in its place after the check.
+        for mode, refused in ((0o777, True), (0o775, True), (0o1777, False), (0o755, False)):
+            shared = os.path.join(self.tmp, 'shared-%o' % mode)
+            os.mkdir(shared)
+            os.chmod(shared, mode)
+            root = os.path.join(shared, 'victim', 'pyzap')
+            real, why = _extract.checked_root(root, False)
+            if refused:
+                self.assertIsNone(real)
+                self.assertEqual(why, 'an ancestor directory is writable by group or others '
+                                      'without the sticky bit (mode %04o)' % mode)
+            else:
+                self.assertIsNone(why)
+                self.assertEqual(real, os.path.realpath(root))
+
+    def test_real_path_is_what_python_gets(self):
+        real = os.path.join(self.tmp, 'real')
+        os.mkdir(real, 0o755)
+        os.chmod(real, 0o755)
+        link = os.path.join(self.tmp, 'link')
+        os.symlink(real, link)
+        self.assertEqual(_extract.checked_root(link, True), (os.path.realpath(real), None))
+
     def test_probe_exec_on_a_normal_directory(self):
         self.assertIsNone(_extract.probe_exec(self.tmp))
         self.assertEqual(os.listdir(self.tmp), [])

@@ -1,7 +1,8 @@
 // Stage 4: launcher bytes, then the zip, written to a temporary file that is
 // renamed over the output only when complete (never a half-written bundle).
-import { createWriteStream, readFileSync, statSync } from "node:fs";
-import { chmod, mkdir, open, rename, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { constants, createWriteStream, lstatSync, readFileSync, statSync } from "node:fs";
+import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { finished } from "node:stream/promises";
 import { ZipArchive } from "archiver";
@@ -34,12 +35,18 @@ export async function writeBundle(output: string, launcher: Launcher, entries: A
   // Refuse before writing gigabytes when the outcome is already known.
   const tooBig = sureToPass4GiB(launcher.bytes.length, sizes);
   if (tooBig) checkReadableBy(options.python, tooBig);
-  const temp = `${output}.tmp-${process.pid}`;
+  refuseForeignLink(output);
+  // An unpredictable name, created exclusively and never through a symlink:
+  // in a directory others can write to (/tmp), a link planted at the temporary
+  // name cannot redirect the write (or the chmod) to another file.
+  const temp = `${output}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
+  let created = false;
   try {
     await mkdir(path.dirname(output), { recursive: true });
-    await writeZip(temp, launcher, entries, options.forceZip64 || entries.length >= ZIP64_ENTRIES, level);
-    const fh = await open(temp, "r+");
+    const fh = await open(temp, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    created = true;
     try {
+      await writeZip(fh, launcher, entries, options.forceZip64 || entries.length >= ZIP64_ENTRIES, level);
       const layout = await makeOffsetsAbsolute(fh, launcher.bytes.length);
       const end = chooseEndRecord(layout);
       if (end === "zip64") checkReadableBy(options.python, whyZip64(layout));
@@ -47,14 +54,14 @@ export async function writeBundle(output: string, launcher: Launcher, entries: A
         const eocd = classicEndRecord(layout);
         await fh.write(eocd, 0, eocd.length, layout.eocdPos);
       }
+      await fh.chmod(0o755);
       await fh.sync();
     } finally {
       await fh.close();
     }
-    await chmod(temp, 0o755);
-    await rename(temp, output);
+    await rename(temp, output); // replaces a link of ours at `output`, never follows it
   } catch (error) {
-    await rm(temp, { force: true });
+    if (created) await rm(temp, { force: true });
     if (error instanceof PyzapError) throw error;
     throw new PyzapError("WRITE_FAILED", `cannot write ${output}: ${(error as Error).message}`, {
       hint: "check that the output directory exists, is writable and has space",
@@ -63,8 +70,28 @@ export async function writeBundle(output: string, launcher: Launcher, entries: A
   }
 }
 
-async function writeZip(file: string, launcher: Launcher, entries: ArchiveEntry[], forceZip64: boolean, level: number): Promise<void> {
-  const out = createWriteStream(file, { mode: 0o755 });
+/**
+ * An output path that is a symlink owned by another user (not root) was
+ * planted there: refuse it rather than replace what its owner may rely on.
+ */
+function refuseForeignLink(output: string): void {
+  let st;
+  try {
+    st = lstatSync(output);
+  } catch {
+    return;
+  }
+  const euid = process.geteuid?.() ?? 0;
+  if (st.isSymbolicLink() && st.uid !== euid && st.uid !== 0) {
+    throw new PyzapError("WRITE_FAILED", `${output} is a symbolic link owned by uid ${st.uid}, not by you`, {
+      hint: "remove it or choose another output path (-o)",
+    });
+  }
+}
+
+async function writeZip(fh: FileHandle, launcher: Launcher, entries: ArchiveEntry[], forceZip64: boolean, level: number): Promise<void> {
+  // The stream writes through our handle (no reopen by path) and leaves it open.
+  const out = createWriteStream("", { fd: fh.fd, autoClose: false });
   out.write(launcher.bytes);
   const archive = new ZipArchive({ zlib: { level }, forceZip64 });
   const failed = new Promise<never>((_, reject) => {

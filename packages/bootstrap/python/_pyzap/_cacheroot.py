@@ -57,6 +57,66 @@ def _create_root_parent(path):
 
 def check_root(path, explicit):
     """Why `path` cannot be the cache root (creating it if missing), or None if it can."""
+    return checked_root(path, explicit)[1]
+
+
+def _dir_problem(st, euid):
+    """OpenSSH's StrictModes rule for one directory (launcher-c/src/trust.c)."""
+    if st.st_uid not in (0, euid):
+        return f'owned by uid {st.st_uid} (neither root nor you)'
+    if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+        return ('writable by group or others without the sticky bit '
+                f'(mode {stat.S_IMODE(st.st_mode):04o})')
+    return None
+
+
+def ancestors_problem(fd, euid):
+    """Why another user could swap the directory open as `fd` (it or an
+    ancestor is theirs, or writable by them without the sticky bit), or None.
+    Walks '..' from the directory itself, not a path to it."""
+    cur = os.dup(fd)
+    try:
+        st = os.fstat(cur)
+        for depth in range(1024):
+            problem = _dir_problem(st, euid)
+            if problem:
+                return ('an ancestor directory is ' if depth else '') + problem
+            parent = os.open('..', os.O_RDONLY | os.O_DIRECTORY, dir_fd=cur)
+            os.close(cur)
+            cur = parent
+            up = os.fstat(cur)
+            if (up.st_dev, up.st_ino) == (st.st_dev, st.st_ino):
+                return None
+            st = up
+        return 'more than 1024 ancestor directories'
+    finally:
+        os.close(cur)
+
+
+def checked_root(path, explicit):
+    """(the root's real path, None) if `path` can be the cache root (creating
+    it if missing), else (None, why not). The real path is the one that was
+    checked, so it is what goes on PYTHONPATH."""
+    reason = _check_path(path, explicit)
+    if reason:
+        return None, reason
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            reason = ancestors_problem(fd, os.geteuid())
+            real = os.readlink(f'/proc/self/fd/{fd}')
+        finally:
+            os.close(fd)
+    except OSError as err:
+        return None, err.strerror or str(err)
+    if reason:
+        return None, reason
+    if ':' in real:
+        return None, "its real path contains ':', which cannot go on PYTHONPATH"
+    return real, None
+
+
+def _check_path(path, explicit):
     if not path.startswith('/'):
         return 'not an absolute path'
     if ':' in path:

@@ -19,7 +19,7 @@ import stat
 import sys
 import time
 
-from _pyzap._cacheroot import cache_candidates, check_root, probe_exec  # noqa: F401 (re-exported)
+from _pyzap._cacheroot import cache_candidates, check_root, checked_root, probe_exec  # noqa: F401 (re-exported)
 from _pyzap._cfg import CFG_MAX_BYTES, CFG_NAME, parse_cfg  # noqa: F401 (re-exported)
 from _pyzap._errors import CORRUPT, DISK_FULL, IO_ERROR, LOCK_TIMEOUT, NO_CACHE, PyzapError  # noqa: F401
 
@@ -74,8 +74,8 @@ def ensure_entry(archive, key, candidates=None, settings=Settings):
         candidates = cache_candidates()
     tried = []
     for path, explicit in candidates:
-        root = path.rstrip('/') or '/'
-        reason = check_root(root, explicit)
+        given = path.rstrip('/') or '/'
+        root, reason = checked_root(given, explicit)
         if reason is None:
             entry = f'{root}/{key}'
             problem = entry_problem(entry)
@@ -87,8 +87,8 @@ def ensure_entry(archive, key, candidates=None, settings=Settings):
                 debug(f'entry {entry} {problem}: not using it, extracting again')
             reason = probe_exec(root)
         if reason is not None:
-            debug(f'cache root {root}: skipped, {reason}')
-            tried.append(f'{root} ({reason})')
+            debug(f'cache root {given}: skipped, {reason}')
+            tried.append(f'{given} ({reason})')
             continue
         debug(f'cache root {root}: extracting {key}')
         return extract(archive, key, root, settings)

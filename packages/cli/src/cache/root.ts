@@ -45,7 +45,8 @@ export function chooseRoot(env: NodeJS.ProcessEnv = process.env): RootChoice {
   for (const c of candidates(env, euid)) {
     const skipped = checkRoot(c, euid) ?? probeExec(c.path, env);
     tried.push({ path: c.path, source: c.source, skipped });
-    if (skipped === null) return { root: c.path, source: c.source, tried };
+    // The launcher hands Python the resolved path, the directory it checked.
+    if (skipped === null) return { root: realpathSync(c.path), source: c.source, tried };
   }
   return { root: null, source: null, tried };
 }
@@ -77,8 +78,29 @@ export function checkRoot(c: Candidate, euid: number): string | null {
   if (st.uid !== euid) return `owned by uid ${st.uid}, not by you (uid ${euid})`;
   if (mode & 0o022) return `writable by group or others (mode ${octal(mode)})`;
   if ((mode & 0o300) !== 0o300) return `not writable by you (mode ${octal(mode)})`;
-  if (isNoexec(realpathSync(c.path))) return "on a filesystem mounted noexec";
+  const real = realpathSync(c.path);
+  if (real.includes(":")) return "its real path contains ':', which cannot go on PYTHONPATH";
+  const ancestors = ancestorProblem(real, euid);
+  if (ancestors) return ancestors;
+  if (isNoexec(real)) return "on a filesystem mounted noexec";
   return null;
+}
+
+/**
+ * OpenSSH's StrictModes rule, as the launcher applies it (launcher-c/src/trust.c):
+ * the root and every directory above it owned by root or us, and writable by
+ * nobody else unless the sticky bit is set. Otherwise another user could
+ * rename the root (or an entry) and put theirs in its place.
+ */
+export function ancestorProblem(real: string, euid: number): string | null {
+  for (let dir = real, depth = 0; ; dir = path.dirname(dir), depth++) {
+    const st = statSync(dir);
+    const mode = st.mode & 0o7777;
+    const prefix = depth ? "an ancestor directory is " : "";
+    if (st.uid !== 0 && st.uid !== euid) return `${prefix}owned by uid ${st.uid} (neither root nor you)`;
+    if (mode & 0o022 && !(mode & 0o1000)) return `${prefix}writable by group or others without the sticky bit (mode ${octal(mode)})`;
+    if (dir === "/") return null;
+  }
 }
 
 function createRoot(c: Candidate): string | null {

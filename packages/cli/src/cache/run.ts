@@ -17,6 +17,14 @@ const printJson = (value: unknown) => print(`${JSON.stringify(value, null, 2)}\n
 /** The root the launcher would use; exit 13 when there is none. */
 function requireRoot(): string {
   const choice = chooseRoot();
+  // An explicit root the user cannot use is an error, not a reason to work
+  // on another root (root's prune would otherwise run on /var/cache/pyzap).
+  const explicit = choice.tried[0];
+  if (process.env.PYZAP_CACHE && explicit?.source === "$PYZAP_CACHE" && explicit.skipped !== null) {
+    throw new PyzapError("NO_CACHE", `PYZAP_CACHE=${explicit.path} cannot be used: ${explicit.skipped}`, {
+      hint: "point PYZAP_CACHE at a directory you own that nobody else can write to, or unset it",
+    });
+  }
   if (choice.root) return choice.root;
   const why = choice.tried.map((t) => `${t.path} (${t.skipped})`).join("; ");
   throw new PyzapError("NO_CACHE", `no usable cache directory (tried ${why})`, {

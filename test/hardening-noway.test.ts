@@ -1,0 +1,176 @@
+// Issue 11, "No way in": another local user, a privilege change or a planted
+// file must not get code run. Each test sets up the attack of the issue as it
+// was reproduced (real users: root, nobody and uid 1234, in a private mount
+// namespace like test/hardening.test.ts) and checks that it now does no harm.
+import { spawnSync } from "node:child_process";
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { BASE_ENV, CLI, LAUNCHER, REPO, run, tempDir } from "./helpers.js";
+import { makeApp, type App } from "./hardening/app.js";
+import { asNobody, canMount, inNamespace, SYSTEM_PYTHON } from "./hardening/ns.js";
+
+if (!canMount) console.log("skipping the multi-user tests of issue 11: they need root and mount namespaces (CI has both)");
+
+const ATTACKER = 1234;
+const dir = tempDir("pyzap-noway-");
+let app: App;
+
+beforeAll(() => {
+  const make = spawnSync("make", ["-s", "-C", path.join(REPO, "launcher-c"), "all", "testing"], { encoding: "utf8" });
+  if (make.status !== 0) throw new Error(`make failed:\n${make.stdout}${make.stderr}`);
+  app = makeApp(dir);
+});
+
+/** The `pyzap: debug: entry ROOT/KEY` line's ROOT/KEY, or "". */
+const entryOf = (stderr: string) => /debug: entry (\S+)$/m.exec(stderr)?.[1] ?? "";
+
+describe.skipIf(!canMount)("1. a cache root another user could swap is refused", () => {
+  // nobody's cache lives where uid 1234 can rename directories: under a
+  // directory writable by all without the sticky bit. Before the fix the
+  // launcher used it, and 1234 could swap KEY/site/... after the check.
+  const setup = () => [
+    `cp ${app.shipped} /srv/app.pyz`, // before /tmp (where the test directory is) is hidden
+    "mkdir -m 0777 /srv/shared",
+    "mkdir /srv/shared/nobody && chown 65534:65534 /srv/shared/nobody",
+    "mkdir /srv/home && chown 65534:65534 /srv/home",
+    "for d in /var/tmp /tmp /dev/shm; do mount -t tmpfs -o mode=1777 tmpfs $d; done",
+  ];
+  const asVictim = (extra: string[], cmd: string, env: string) =>
+    inNamespace([...setup(), ...extra, asNobody(cmd, `HOME=/srv/home PYZAP_DEBUG=1 PYZAP_PYTHON=${SYSTEM_PYTHON} ${env}`)].join("\n"));
+  const refused = /\/srv\/shared\/nobody\/pyzap skipped: an ancestor directory is writable by group or others without the sticky bit \(mode 0777\)/;
+
+  test("launcher: XDG_CACHE_HOME under a shared directory is skipped, the next candidate used", () => {
+    const r = asVictim([], "/srv/app.pyz", "XDG_CACHE_HOME=/srv/shared/nobody");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("ok\n");
+    expect(r.stderr).toMatch(refused);
+    expect(entryOf(r.stderr)).toMatch(/^\/var\/tmp\/pyzap-65534\/[0-9a-f]{16}$/);
+  });
+
+  test("launcher: a ~/.cache symlink into a shared directory is skipped", () => {
+    const r = asVictim(["ln -s /srv/shared/nobody /srv/home/.cache && chown -h 65534:65534 /srv/home/.cache"], "/srv/app.pyz", "");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/\/srv\/home\/\.cache\/pyzap skipped: an ancestor directory is writable by group or others without the sticky bit/);
+    expect(entryOf(r.stderr)).toMatch(/^\/var\/tmp\/pyzap-65534\//);
+  });
+
+  test("launcher: a sticky shared directory (like /tmp) is fine", () => {
+    const r = asVictim(["chmod 1777 /srv/shared"], "/srv/app.pyz", "XDG_CACHE_HOME=/srv/shared/nobody");
+    expect(r.status, r.stderr).toBe(0);
+    expect(entryOf(r.stderr)).toMatch(/^\/srv\/shared\/nobody\/pyzap\/[0-9a-f]{16}$/);
+  });
+
+  test("python3 app.pyz (no launcher) refuses the same root", () => {
+    const r = asVictim([], `${SYSTEM_PYTHON} /srv/app.pyz`, "XDG_CACHE_HOME=/srv/shared/nobody");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("ok\n");
+    expect(r.stderr).toMatch(/cache root \/srv\/shared\/nobody\/pyzap: skipped, an ancestor directory is writable by group or others without the sticky bit/);
+  });
+
+  test("as root: PYZAP_CACHE inside another user's directory is skipped by the launcher and refused by pyzap cache", () => {
+    const r = inNamespace([
+      `mkdir /srv/u && chown ${ATTACKER} /srv/u && mkdir /srv/u/cache`,
+      "mount -t tmpfs -o mode=0755 tmpfs /var/cache",
+      `cp ${app.shipped} /srv/app.pyz`,
+      "PYZAP_CACHE=/srv/u/cache PYZAP_DEBUG=1 /srv/app.pyz",
+      `set +e; PYZAP_CACHE=/srv/u/cache ${process.execPath} ${CLI} cache prune; echo "prune rc=$?"`,
+    ].join("\n"));
+    expect(r.stdout).toContain("ok\n");
+    expect(r.stderr).toMatch(/cache root \/srv\/u\/cache skipped: an ancestor directory is owned by uid 1234 \(neither root nor you\)/);
+    expect(entryOf(r.stderr)).toMatch(/^\/var\/cache\/pyzap\//);
+    // Item 17: the explicit root is refused, prune does not fall through to /var/cache/pyzap.
+    expect(r.stdout).toContain("prune rc=23");
+    expect(r.stderr).toMatch(/^pyzap: PYZAP_CACHE=\/srv\/u\/cache cannot be used: an ancestor directory is owned by uid 1234/m);
+  });
+});
+
+describe.skipIf(!canMount)("2. an interpreter another user controls is not run", () => {
+  test("as root, a cfg python under a directory of uid 1234 is skipped, PATH's is used", () => {
+    // The bundle was built with --python /srv/ci/bin/python3.X; uid 1234 owns /srv/ci.
+    const pyver = spawnSync(SYSTEM_PYTHON, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" }).stdout.trim();
+    const evil = `/srv/ci/bin/python${pyver}`;
+    const bundle = path.join(dir, "ci.pyz");
+    writeFileSync(path.join(dir, "main.py"), "import sys\nprint('python', sys.executable)\n");
+    const mk = spawnSync("python3", [path.join(REPO, "launcher-c/test/mkbundle.py"), LAUNCHER, bundle, `${SYSTEM_PYTHON}:pkg/lib.so:755`, "--python", evil, "--pyver", pyver, "--main", path.join(dir, "main.py")], { encoding: "utf8" });
+    expect(mk.status, mk.stderr).toBe(0);
+    const r = inNamespace([
+      `mkdir -p /srv/ci/bin && chown -R ${ATTACKER} /srv/ci`,
+      `printf '#!/bin/sh\\ntouch /srv/pwned\\n' > ${evil} && chmod 755 ${evil} && chown ${ATTACKER} ${evil}`,
+      `cp ${bundle} /srv/app.pyz && chmod 755 /srv/app.pyz`,
+      `PATH=${path.dirname(SYSTEM_PYTHON)}:/bin PYZAP_CACHE=/srv/cache PYZAP_DEBUG=1 /srv/app.pyz`,
+      'echo "pwned=$(test -e /srv/pwned && echo yes || echo no)"',
+    ].join("\n"));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("pwned=no");
+    expect(r.stdout).toContain(`python ${path.dirname(SYSTEM_PYTHON)}/python${pyver}`);
+    expect(r.stderr).toMatch(new RegExp(`python: ${evil} skipped: /srv/ci is owned by uid 1234 \\(neither root nor you\\)`));
+  });
+});
+
+describe("3. pyzap bundle -o in a shared directory", () => {
+  test.skipIf(!canMount)("a symlink planted at the temporary name is not followed; the victim file is untouched", () => {
+    // Before the fix the temporary file was OUTPUT.tmp-PID, opened O_CREAT|O_TRUNC:
+    // in a PID namespace the CLI is PID 1, so uid 1234 knows the name in advance.
+    const shared = path.join(dir, "shared");
+    mkdirSync(shared, { mode: 0o1777 });
+    spawnSync("chmod", ["1777", shared]);
+    const secret = path.join(dir, "secret");
+    writeFileSync(secret, "root only\n", { mode: 0o600 });
+    const out = path.join(shared, "app.pyz");
+    for (const pid of [1, 2, 3]) {
+      spawnSync("ln", ["-s", secret, `${out}.tmp-${pid}`]);
+      spawnSync("chown", ["-h", String(ATTACKER), `${out}.tmp-${pid}`]);
+    }
+    const r = spawnSync("unshare", ["-pf", "--mount-proc", process.execPath, CLI, "bundle", "--site-packages", app.site, "-e", "hardapp:main", "-o", out], { encoding: "utf8", env: BASE_ENV });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(secret, "utf8")).toBe("root only\n");
+    expect(lstatSync(secret).mode & 0o7777).toBe(0o600);
+    expect(lstatSync(out).isFile()).toBe(true);
+    expect(run(out, [], { PYZAP_CACHE: path.join(dir, "cache-3") }).stdout).toBe("ok\n");
+  });
+
+  test.skipIf(!canMount)("an output path that is another user's symlink is refused (exit 9), its target untouched", () => {
+    const target = path.join(dir, "target");
+    writeFileSync(target, "theirs\n", { mode: 0o644 });
+    const out = path.join(dir, "planted.pyz");
+    spawnSync("ln", ["-s", target, out]);
+    spawnSync("chown", ["-h", String(ATTACKER), out]);
+    const r = spawnSync(process.execPath, [CLI, "bundle", "--site-packages", app.site, "-e", "hardapp:main", "-o", out], { encoding: "utf8", env: BASE_ENV });
+    expect(r.status, r.stderr).toBe(9);
+    expect(r.stderr).toMatch(/planted\.pyz is a symbolic link owned by uid 1234, not by you/);
+    expect(readFileSync(target, "utf8")).toBe("theirs\n");
+    expect(lstatSync(out).isSymbolicLink()).toBe(true);
+  });
+});
+
+describe.skipIf(!canMount)("6. a privilege change does not trust the caller's environment", () => {
+  test("a setuid copy run by nobody ignores PYZAP_PYTHON, PYZAP_CACHE and PYTHONPATH", () => {
+    const r = inNamespace([
+      "mount -t tmpfs -o mode=0755 tmpfs /var/cache",
+      `cp ${app.shipped} /srv/app.pyz && chmod 4755 /srv/app.pyz`,
+      "mkdir -m 0777 /srv/n",
+      `printf '#!/bin/sh\\ntouch /srv/n/pwned\\n' > /srv/n/python3 && chmod 755 /srv/n/python3 && chown 65534 /srv/n/python3`,
+      "mkdir /srv/n/cache && chown 65534 /srv/n/cache",
+      "set +e",
+      `setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=/usr/bin:/bin PYZAP_PYTHON=/srv/n/python3 PYZAP_CACHE=/srv/n/cache PYTHONPATH=/srv/n PYTHONHOME=/srv/n /srv/app.pyz env`,
+      'echo "rc=$? pwned=$(test -e /srv/n/pwned && echo yes || echo no)"',
+    ].join("\n"));
+    expect(r.stdout).toMatch(/rc=0 pwned=no/);
+    const got = JSON.parse(r.stdout.split("\n")[0]!) as { env: Record<string, string> };
+    expect(got.env.PYZAP_ENTRY_DIR).toMatch(/^\/var\/cache\/pyzap\//);
+    expect(got.env.PYTHONPATH).not.toContain("/srv/n");
+    expect(got.env.PYTHONHOME).toBeUndefined();
+  });
+});
+
+describe("18. PYTHONPATH does not grow through re-executions", () => {
+  test("a bundle started from its own environment gets the same PYTHONPATH", () => {
+    const env = { PYZAP_CACHE: path.join(dir, "cache-18"), PYTHONPATH: "/keep/me" };
+    const first = JSON.parse(run(app.shipped, ["env"], env).stdout) as { env: Record<string, string> };
+    const second = JSON.parse(run(app.shipped, ["env"], { ...env, PYTHONPATH: first.env.PYTHONPATH }).stdout) as { env: Record<string, string> };
+    expect(first.env.PYTHONPATH!.split(":")).toHaveLength(4);
+    expect(second.env.PYTHONPATH).toBe(first.env.PYTHONPATH);
+    expect(existsSync(first.env.PYZAP_ENTRY_DIR!)).toBe(true);
+  });
+});
