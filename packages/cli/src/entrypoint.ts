@@ -31,12 +31,15 @@ export function chooseEntryPoint(files: TreeFile[], opts: { consoleScript?: stri
     }
     return { target, name: target.split(/[.:]/)[0] ?? target, version: "0" };
   }
+  const scripts = consoleScripts(files);
   if (!opts.consoleScript) {
+    // Exactly one console script in the bundle: that is what it runs.
+    const only = scripts.length === 1 ? scripts[0] : undefined;
+    if (only) return { target: only.target, name: only.name, version: only.version };
     throw new PyzapError("USAGE", "say what the bundle runs: -c CONSOLE_SCRIPT or -e MODULE:FUNCTION", {
-      hint: listHint(consoleScripts(files)),
+      hint: listHint(scripts),
     });
   }
-  const scripts = consoleScripts(files);
   const script = scripts.find((s) => s.name === opts.consoleScript);
   if (!script) {
     throw new PyzapError("ENTRY_POINT", `no console script named "${opts.consoleScript}" in the bundled distributions`, {
