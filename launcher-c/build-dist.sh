@@ -1,19 +1,21 @@
 #!/bin/sh
 # build-dist.sh - build the launcher for every platform this machine can
-# target and put each binary in its npm package (packages/launcher-OS-CPU/bin),
-# the way esbuild ships one package per platform.
+# target and put each binary where the one `pyzap` npm package ships it
+# (packages/cli/launchers/OS-CPU/pyzap-launcher). The launchers are payload
+# for the bundle's target, not programs this machine runs, so every one of
+# them goes into the package (see scripts/prepack.mjs).
 #   linux-x64:   the host build (musl-gcc -static, else gcc -static)
 #   linux-arm64: aarch64-linux-gnu-gcc -static with Debian's arm64 libz.a
 #                (gcc-aarch64-linux-gnu libc6-dev-arm64-cross zlib1g-dev:arm64);
 #                skipped with a note when the cross compiler is missing.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-packages="$here/../packages"
+launchers="$here/../packages/cli/launchers"
 
 install_into() { # BINARY PLATFORM
-    mkdir -p "$packages/launcher-$2/bin"
-    cp "$1" "$packages/launcher-$2/bin/pyzap-launcher.tmp"
-    mv "$packages/launcher-$2/bin/pyzap-launcher.tmp" "$packages/launcher-$2/bin/pyzap-launcher"
+    mkdir -p "$launchers/$2"
+    cp "$1" "$launchers/$2/pyzap-launcher.tmp"
+    mv "$launchers/$2/pyzap-launcher.tmp" "$launchers/$2/pyzap-launcher"
 }
 
 case "$(uname -m)" in

@@ -1,44 +1,42 @@
-// `npm run pack -- DEST`: the npm tarballs a release publishes, written to DEST.
-// Like esbuild, the CLI lists one optional dependency per platform launcher
-// package; npm installs only the one whose os/cpu match the machine. The
-// dependencies are added here, at pack time, not in the repository's
-// package.json: inside the workspace they would have to resolve from the
-// registry before they are published, and `npm ci` would refuse the lock file.
+// `npm run pack -- DEST`: writes the one release tarball, pyzap-X.Y.Z.tgz, to
+// DEST (default dist-npm) and prints its path. It holds every prebuilt
+// launcher, the Python runtime (both checked by scripts/prepack.mjs) and the
+// CLI's own dependencies (bundleDependencies), so `npm install -g` of it
+// works offline and without a compiler.
+//
+// `npm pack -w pyzap` alone cannot bundle the dependencies: in a workspace
+// they are hoisted to the root node_modules, where npm pack does not look. So
+// the workspace tarball is unpacked into a scratch directory, its production
+// dependencies installed there (from npm's cache when it has them), and
+// packed again.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 const REPO = path.resolve(import.meta.dirname, "..");
-const PLATFORMS = ["linux-x64", "linux-arm64"];
+const dest = path.resolve(process.argv[2] ?? "dist-npm");
 
-function pack(dir, dest) {
-  const result = spawnSync("npm", ["pack", "--silent", "--pack-destination", dest, dir], { encoding: "utf8", cwd: REPO });
-  if (result.status !== 0) throw new Error(`npm pack ${dir} failed:\n${result.stderr}`);
-  return path.join(dest, result.stdout.trim().split("\n").pop());
+function npm(args, cwd) {
+  const result = spawnSync("npm", [...args, "--no-audit", "--no-fund"], { encoding: "utf8", cwd, stdio: ["ignore", "pipe", "inherit"] });
+  if (result.status !== 0) {
+    process.stderr.write(`pack: npm ${args.join(" ")} failed (exit ${result.status})\n`);
+    process.exit(result.status || 1);
+  }
+  return result.stdout.trim().split("\n").pop();
 }
 
-function main() {
-  const dest = path.resolve(process.argv[2] ?? "dist-npm");
-  mkdirSync(dest, { recursive: true });
-  const packed = [pack(path.join(REPO, "packages/bootstrap"), dest)];
-  const cli = JSON.parse(readFileSync(path.join(REPO, "packages/cli/package.json"), "utf8"));
-  for (const platform of PLATFORMS) {
-    const dir = path.join(REPO, `packages/launcher-${platform}`);
-    if (existsSync(path.join(dir, "bin/pyzap-launcher"))) packed.push(pack(dir, dest));
-    else process.stderr.write(`pack: no launcher built for ${platform} (npm run build on a machine that can target it)\n`);
-  }
-  // The CLI from a copy whose package.json names every platform package.
-  const staging = mkdtempSync(path.join(tmpdir(), "pyzap-pack-"));
-  try {
-    for (const entry of ["bin", "dist", "helpers", "package.json"]) cpSync(path.join(REPO, "packages/cli", entry), path.join(staging, entry), { recursive: true });
-    cli.optionalDependencies = Object.fromEntries(PLATFORMS.map((p) => [`@pyzap/launcher-${p}`, cli.version]));
-    writeFileSync(path.join(staging, "package.json"), `${JSON.stringify(cli, null, 2)}\n`);
-    packed.push(pack(staging, dest));
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-  process.stdout.write(`${packed.join("\n")}\n`);
+mkdirSync(dest, { recursive: true });
+const scratch = mkdtempSync(path.join(tmpdir(), "pyzap-pack-"));
+try {
+  const bare = path.join(scratch, npm(["pack", "--silent", "-w", "pyzap", "--pack-destination", scratch], REPO));
+  const tar = spawnSync("tar", ["-xzf", bare, "-C", scratch], { stdio: "inherit" });
+  if (tar.status !== 0) process.exit(1);
+  const pkg = path.join(scratch, "package");
+  npm(["install", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-package-lock"], pkg);
+  const name = npm(["pack", "--silent", "--ignore-scripts", "--pack-destination", scratch], pkg);
+  copyFileSync(path.join(scratch, name), path.join(dest, name));
+  process.stdout.write(`${path.join(dest, name)}\n`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
 }
-
-main();

@@ -1,5 +1,5 @@
-// Launchers per platform, shipped like esbuild's binaries: the bundle gets
-// the launcher that matches its native code; the arm64 launcher is
+// Launchers per platform, all shipped inside the one pyzap package: the
+// bundle gets the launcher that matches its native code; the arm64 launcher is
 // cross-compiled here and runs its tests under qemu; the shipped binaries
 // are reproducible from source.
 import { spawnSync } from "node:child_process";
@@ -14,7 +14,6 @@ const canEmulate = canCross && has("qemu-aarch64-static");
 if (!canEmulate) console.log("skipping arm64 tests: they need gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, zlib1g-dev:arm64 and qemu-user-static (CI installs them)");
 
 const dir = tempDir();
-const PACKAGES = path.join(REPO, "packages");
 const manifest = (file: string) => JSON.parse(ok(run("unzip", ["-p", file, ".pyzap/manifest.json"])).stdout) as { launcher: { target: string } };
 
 /** A site-packages tree with a console script and, optionally, ELF files built by `cc`. */
@@ -47,11 +46,21 @@ describe("choosing the launcher", () => {
     expect(result.stderr).toContain("linux-x64 (demo/libx.so)");
   });
 
-  test("an unknown --platform names the platforms pyzap ships", () => {
-    const site = sitePackages("site-pure", []);
-    const result = pyzap(["bundle", "--site-packages", site, "-c", "demo", "--platform", "linux-riscv64", "-o", path.join(dir, "rv.pyz")]);
+  test("an unknown --platform is a usage error naming the platforms pyzap ships, before any work", () => {
+    for (const platform of ["linux-riscv64", "windows-x86"]) {
+      const result = pyzap(["bundle", "--site-packages", "/nonexistent", "-c", "demo", "--platform", platform, "-o", path.join(dir, "rv.pyz")]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(`pyzap: The "--platform" option must be linux-x64 or linux-arm64, not ${platform}; a launcher built by hand for another platform is used through PYZAP_LAUNCHER=FILE\n`);
+    }
+  });
+
+  test("a launcher of another version is refused with the versions named", () => {
+    const site = sitePackages("site-version", []);
+    const old = path.join(dir, "old-launcher");
+    writeFileSync(old, Buffer.concat([readFileSync(path.join(REPO, "packages/cli/launchers/linux-x64/pyzap-launcher")).subarray(0, 64), Buffer.from("\0pyzap-launcher 0.0.9 linux-x86_64\0")]));
+    const result = pyzap(["bundle", "--site-packages", site, "-c", "demo", "--platform", "linux-x64", "-o", path.join(dir, "old.pyz")], { PYZAP_LAUNCHER: old });
     expect(result.status).toBe(7);
-    expect(result.stderr).toMatch(/no pyzap launcher for linux-riscv64: pyzap ships launchers for linux-x64, linux-arm64 only/);
+    expect(result.stderr).toMatch(/^pyzap: the launcher .+old-launcher is version 0\.0\.9, but this pyzap is \d+\.\d+\.\d+; point PYZAP_LAUNCHER at a /m);
   });
 });
 
@@ -88,7 +97,7 @@ describe.skipIf(!canEmulate)("the arm64 launcher under qemu", () => {
 describe("the shipped launchers", () => {
   const targets = [["linux-x64", {}] as const, ...(canCross ? [["linux-arm64", { LCC: "aarch64-linux-gnu-gcc", ZLIB_A: "/usr/lib/aarch64-linux-gnu/libz.a" }] as const] : [])];
   test.each(targets)("%s is reproducible from source", (platform, vars) => {
-    const shipped = path.join(PACKAGES, `launcher-${platform}/bin/pyzap-launcher`);
+    const shipped = path.join(REPO, `packages/cli/launchers/${platform}/pyzap-launcher`);
     const build = path.join(dir, `rebuild-${platform}`);
     const args = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
     ok(run("make", ["-s", "-C", path.join(REPO, "launcher-c"), `BUILD=${build}`, ...args]));

@@ -1,8 +1,9 @@
-// Finds the Python runtime every bundle carries (packages/bootstrap/python)
-// and maps its files to their place in the archive.
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
+// Finds the Python runtime every bundle carries and maps its files to their
+// place in the archive. In a checkout it is packages/bootstrap/python (always
+// current); in the installed `pyzap` package, the copy `npm pack` put in
+// runtime/ (scripts/prepack.mjs).
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { PyzapError } from "./errors.js";
 import { walkTree, type TreeFile } from "./walk.js";
 
@@ -17,19 +18,24 @@ export function bootstrapFiles(): BootstrapFile[] {
     .map((f) => ({ ...f, archiveName: f.rel === "__main__.py" ? "__main__.py" : `.pyzap/boot/${f.rel}` }));
 }
 
-function bootstrapDir(): string {
-  const require = createRequire(import.meta.url);
-  let dir: string;
-  try {
-    dir = path.join(path.dirname(require.resolve("@pyzap/bootstrap/package.json")), "python");
-  } catch (error) {
-    throw new PyzapError("LAUNCHER_MISSING", "the @pyzap/bootstrap package is not installed next to pyzap", {
-      hint: "reinstall pyzap (npm ci in a checkout)",
-      cause: error,
+export function bootstrapDir(): string {
+  const checkout = fileURLToPath(new URL("../../bootstrap/", import.meta.url));
+  const packaged = fileURLToPath(new URL("../runtime", import.meta.url));
+  const dir = isCheckoutBootstrap(checkout) ? `${checkout}python` : packaged;
+  if (!existsSync(`${dir}/__main__.py`)) {
+    throw new PyzapError("LAUNCHER_MISSING", `the Python runtime is missing from this pyzap installation: ${dir}/__main__.py`, {
+      hint: "reinstall pyzap (in a checkout: npm ci)",
     });
   }
-  if (!existsSync(path.join(dir, "__main__.py"))) {
-    throw new PyzapError("LAUNCHER_MISSING", `the bootstrap runtime is incomplete: ${dir}/__main__.py is missing`);
-  }
   return dir;
+}
+
+// Only our own workspace package counts, not any directory named "bootstrap"
+// that happens to sit two levels up in an installation.
+function isCheckoutBootstrap(dir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(`${dir}package.json`, "utf8")) as { name?: string }).name === "@pyzap/bootstrap";
+  } catch {
+    return false;
+  }
 }

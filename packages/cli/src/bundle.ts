@@ -1,51 +1,59 @@
 // `pyzap bundle`: only wires the stages together
 // (resolve -> classify -> assemble -> write); each lives in its own module.
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+// Every check that needs no work comes first: a bad option fails in
+// milliseconds, not after the pip resolve.
+import { statSync } from "node:fs";
 import path from "node:path";
 import { assemble } from "./assemble.js";
 import { bootstrapFiles } from "./bootstrap.js";
+import { chooseBuildPython } from "./build-python.js";
 import { classify } from "./classify.js";
 import type { BundleArgs } from "./commands/bundle.js";
 import { compileSite } from "./compile.js";
 import { chooseEntryPoint, readSiteMetadata } from "./entrypoint.js";
 import { findLauncher } from "./launcher.js";
 import { choosePlatform } from "./platform.js";
+import { checkBeforeWork } from "./preflight.js";
 import { withProjectConfig } from "./project-config.js";
-import { probePython } from "./python.js";
 import { Reporter } from "./reporter.js";
 import { resolve } from "./resolve.js";
+import { makeTempDir, release, removeTemp, track } from "./temp-paths.js";
+import { plural } from "./units.js";
 import { walkTree } from "./walk.js";
 import { writeBundle } from "./write.js";
 
 export async function runBundle(given: BundleArgs): Promise<void> {
   const args = withProjectConfig(given);
+  checkBeforeWork(args);
+  if (args.platform) findLauncher(args.platform); // a missing or stale launcher, before pip runs
+  const bootstrap = bootstrapFiles();
+  const python = chooseBuildPython(args);
   const report = new Reporter(args);
   let ok = false;
-  const bootstrap = bootstrapFiles();
-  const python = probePython(args.python);
   report.stage(args.sitePackages ? `reading ${args.sitePackages}` : `resolving with pip: ${args.pipArgs.join(" ")}`);
-  const resolved = await resolve(python, args.pipArgs, args.sitePackages, report.verbose).catch((error: unknown) => {
+  const resolved = await resolve(python, { pipArgs: args.pipArgs, sitePackages: args.sitePackages, exclude: args.exclude ?? [], consoleScript: args.consoleScript, echo: report.verbose }).catch((error: unknown) => {
     report.end(true);
     throw error;
   });
-  const workDir = mkdtempSync(path.join(tmpdir(), "pyzap-build-"));
+  const workDir = makeTempDir("pyzap-build-");
+  let output: string | null = null;
   try {
-    const files = walkTree(resolved.siteDir);
+    if (resolved.excluded.left.length > 0) report.note(`left out ${resolved.excluded.left.join(", ")}`);
+    const files = walkTree(resolved.siteDir).filter((f) => !resolved.excluded.paths(f.rel));
     const site = await readSiteMetadata(python, resolved.siteDir, args.entryPoint);
     const entry = chooseEntryPoint(site, args);
     if (entry.note) report.note(`entry point ${entry.target}: ${entry.note}`);
-    report.stage(`compiling and scanning ${files.filter((f) => f.rel.endsWith(".py")).length} modules`);
+    report.stage(`compiling and scanning ${plural(files.filter((f) => f.rel.endsWith(".py")).length, "module")}`);
     const compiled = await compileSite(python, files, workDir);
-    report.stage(`classifying ${files.length} files`);
+    report.stage(`classifying ${plural(files.length, "file")}`);
     const classified = classify(files, python.extensionSuffixes, { findings: compiled.findings, dists: site.dists }, { unpack: args.unpack, zip: args.zip, unpackAll: args.unpackAll });
     // Only what differs from "imported from the archive" is worth a line.
     for (const p of classified.packages) if (p.runsFrom === "cache" || p.dataUnpacked || p.reason.startsWith("kept zipped")) report.note(`${p.name}: ${p.reason}`);
-    const output = path.resolve(args.output ?? `${entry.name}.pyz`);
+    output = path.resolve(args.output ?? `${entry.name}.pyz`);
     const platform = choosePlatform(classified.unpacked, args.platform);
     const launcher = findLauncher(platform);
     const { entries, manifest } = await assemble({ python, classified, entry, bootstrap, launcher, compiled, workDir });
-    report.stage(`writing ${path.basename(output)} (${entries.length} entries)`);
+    report.stage(`writing ${path.basename(output)} (${plural(entries.length, "entry", "entries")})`);
     await writeBundle(output, launcher, entries, { python: python.requires, compress: args.compress });
     ok = true;
     report.done({
@@ -62,7 +70,7 @@ export async function runBundle(given: BundleArgs): Promise<void> {
     });
   } finally {
     report.end(!ok);
-    rmSync(workDir, { recursive: true, force: true });
+    removeTemp(workDir);
     resolved.cleanup();
   }
 }

@@ -62,6 +62,9 @@ export function chooseEntryPoint(site: SiteMetadata, opts: { consoleScript?: str
     return { target, name: target.split(/[.:]/)[0] ?? target, version: "0", ...(site.entry?.note ? { note: site.entry.note } : {}) };
   }
   if (!opts.consoleScript) {
+    // Exactly one console script in the bundle: that is what it runs.
+    const only = scripts.length === 1 ? scripts[0] : undefined;
+    if (only) return { target: only.target, name: only.name, version: only.version };
     throw new PyzapError("USAGE", "say what the bundle runs: -c CONSOLE_SCRIPT or -e MODULE:FUNCTION", { hint: listHint(scripts) });
   }
   const script = scripts.find((s) => s.name === opts.consoleScript);

@@ -1,12 +1,12 @@
-// Finds the launcher binary for a platform, the way esbuild finds its
-// binary: PYZAP_LAUNCHER, then the @pyzap/launcher-OS-CPU package (an
-// optional dependency of pyzap; npm installs the one for this machine),
-// then a checkout's own build (packages/launcher-OS-CPU/bin, made by
-// `npm run build`).
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+// Finds the launcher binary for a bundle's platform. Every launcher ships
+// inside the one `pyzap` package (launchers/OS-CPU/pyzap-launcher, filled by
+// `npm run build`): they are payload for the bundle's target, not programs
+// this machine runs, so a build on x64 can write an arm64 bundle.
+// PYZAP_LAUNCHER overrides the choice (a launcher built by hand).
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PyzapError } from "./errors.js";
+import { VERSION } from "./version.js";
 
 export interface Launcher {
   path: string;
@@ -19,29 +19,48 @@ export interface Launcher {
 
 // The launcher's marker names CPUs the way uname does.
 const MARKER_ARCH: Record<string, string> = { x64: "x86_64", arm64: "aarch64" };
-const SHIPPED = ["linux-x64", "linux-arm64"];
+export const SHIPPED_PLATFORMS = ["linux-x64", "linux-arm64"];
+
+/** Where the package keeps the launcher for `platform`. */
+export function shippedLauncherPath(platform: string): string {
+  return fileURLToPath(new URL(`../launchers/${platform}/pyzap-launcher`, import.meta.url));
+}
 
 export function findLauncher(platform: string): Launcher {
   const override = process.env.PYZAP_LAUNCHER;
-  const file = override || locate(platform);
+  if (!override && !SHIPPED_PLATFORMS.includes(platform)) {
+    throw new PyzapError("PLATFORM", `pyzap has no launcher for ${platform}: it ships launchers for ${SHIPPED_PLATFORMS.join(", ")}`, {
+      hint: "build launcher-c for that platform (make -C launcher-c) and set PYZAP_LAUNCHER to the binary",
+    });
+  }
+  const file = override || shippedLauncherPath(platform);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    throw new PyzapError("LAUNCHER_MISSING", `cannot read the launcher ${file}: ${(error as Error).message}`, {
-      hint: override ? "PYZAP_LAUNCHER must name a pyzap launcher binary" : "reinstall pyzap",
+    throw new PyzapError("LAUNCHER_MISSING", `cannot read the ${platform} launcher ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      hint: override ? "PYZAP_LAUNCHER must name a pyzap launcher binary" : "reinstall pyzap (in a checkout: npm run build)",
       cause: error,
     });
   }
   const marker = parseLauncherMarker(bytes);
   if (!marker) {
-    throw new PyzapError("LAUNCHER_MISSING", `${file} is not a pyzap launcher (no version marker in it)`);
+    throw new PyzapError("LAUNCHER_MISSING", `${file} is not a pyzap launcher (no version marker in it)`, {
+      hint: override ? "PYZAP_LAUNCHER must name a pyzap launcher binary" : "reinstall pyzap",
+    });
   }
   const [os, cpu = ""] = platform.split("-");
   const expected = `${os}-${MARKER_ARCH[cpu] ?? cpu}`;
   if (marker.target !== expected) {
     throw new PyzapError("PLATFORM", `the launcher ${file} is for ${marker.target}, but the bundle is for ${platform}`, {
       hint: override ? "point PYZAP_LAUNCHER at a launcher for the bundle's platform" : "reinstall pyzap",
+    });
+  }
+  // A launcher from another release may read another launcher.cfg: refuse it
+  // rather than write a bundle that fails on the server.
+  if (marker.version !== VERSION) {
+    throw new PyzapError("LAUNCHER_MISSING", `the launcher ${file} is version ${marker.version}, but this pyzap is ${VERSION}`, {
+      hint: override ? `point PYZAP_LAUNCHER at a ${VERSION} launcher` : "reinstall pyzap (in a checkout: npm run build)",
     });
   }
   return { path: file, bytes, ...marker };
@@ -51,21 +70,4 @@ export function findLauncher(platform: string): Launcher {
 export function parseLauncherMarker(bytes: Buffer): { version: string; target: string } | null {
   const m = /pyzap-launcher (\d+\.\d+\.\d+) ([\w-]+)/.exec(bytes.toString("latin1"));
   return m?.[1] && m[2] ? { version: m[1], target: m[2] } : null;
-}
-
-function locate(platform: string): string {
-  const name = `@pyzap/launcher-${platform}`;
-  try {
-    return createRequire(import.meta.url).resolve(`${name}/bin/pyzap-launcher`);
-  } catch {
-    // not installed from npm: try a checkout's build
-  }
-  const inCheckout = fileURLToPath(new URL(`../../launcher-${platform}/bin/pyzap-launcher`, import.meta.url));
-  if (existsSync(inCheckout)) return inCheckout;
-  const supported = SHIPPED.includes(platform);
-  throw new PyzapError("LAUNCHER_MISSING", `no pyzap launcher for ${platform}: ${supported ? `${name} is not installed` : `pyzap ships launchers for ${SHIPPED.join(", ")} only`}`, {
-    hint: supported
-      ? `reinstall pyzap without --no-optional (npm installs ${name} on ${platform} machines), or set PYZAP_LAUNCHER`
-      : "build launcher-c on that platform (make -C launcher-c) and set PYZAP_LAUNCHER to the binary",
-  });
 }

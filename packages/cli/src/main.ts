@@ -3,12 +3,20 @@
 import yargs from "yargs";
 import { bundleCommand } from "./commands/bundle.js";
 import { cacheCommand } from "./commands/cache.js";
+import { completeWords, completionScript, SUPPORTED_SHELLS } from "./commands/completion.js";
 import { helpCommand } from "./commands/help.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { EXIT_BUG, EXIT_CODES, PyzapError } from "./errors.js";
 import { VERSION } from "./version.js";
 
 export async function main(argv: string[]): Promise<number> {
+  // Completion is answered here, before yargs: it must never run a command.
+  // (--get-yargs-completions: scripts an older pyzap printed into a shell.)
+  if (argv[0] === "__complete" || argv[0] === "--get-yargs-completions") {
+    const words = argv[0] === "__complete" ? argv.slice(argv[1] === "--" ? 2 : 1) : argv.slice(2);
+    process.stdout.write(completeWords(words.length > 0 ? words : [""]).map((c) => `${c}\n`).join(""));
+    return 0;
+  }
   try {
     await yargs(argv)
       .scriptName("pyzap")
@@ -16,8 +24,18 @@ export async function main(argv: string[]): Promise<number> {
       .command(inspectCommand)
       .command(cacheCommand)
       .command(helpCommand)
-      // Prints a bash (or, under zsh, a zsh) script: `source <(pyzap completion)`.
-      .completion("completion", "Print a shell completion script (bash, zsh): source <(pyzap completion)")
+      .command(
+        "completion [shell]",
+        "Print a shell completion script: source <(pyzap completion bash|zsh), pyzap completion fish | source",
+        (y) => y.positional("shell", { type: "string", describe: "bash, zsh or fish (default: that of $SHELL, else bash)" }).strict(),
+        (args) => {
+          if (args.shell !== undefined && !SUPPORTED_SHELLS.includes(args.shell)) {
+            throw new PyzapError("USAGE", `pyzap has no completion for the shell ${args.shell}`, { hint: `pick one of ${SUPPORTED_SHELLS.join(", ")}` });
+          }
+          const fromEnv = (process.env.SHELL ?? "").split("/").pop() ?? "";
+          process.stdout.write(completionScript(args.shell ?? (SUPPORTED_SHELLS.includes(fromEnv) ? fromEnv : "bash")));
+        },
+      )
       // Not strictCommands(): `bundle` passes unknown arguments on to pip.
       .command("*", false, {}, (argv) => {
         const what = argv._.length > 0 ? `unknown command: ${argv._[0]}` : "no command given";
@@ -31,7 +49,8 @@ export async function main(argv: string[]): Promise<number> {
         // Ours pass through; a message from yargs' validation (or a check())
         // is a usage error; anything else a handler threw keeps its meaning.
         if (error instanceof PyzapError) throw error;
-        if (message) throw new PyzapError("USAGE", message, { hint: "see pyzap --help" });
+        // yargs' own messages may span lines ("Invalid values:\n  Argument: ..."): keep one.
+        if (message) throw new PyzapError("USAGE", message.replace(/:?\s*\n\s*/g, ": "), { hint: "see pyzap --help" });
         if (error instanceof Error && error.name !== "YError") throw error;
         throw new PyzapError("USAGE", error instanceof Error ? error.message : "invalid arguments", { hint: "see pyzap --help" });
       })

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse } from "smol-toml";
 import type { BundleArgs } from "./commands/bundle.js";
+import { compressProblem, PLATFORM_HINT, platformProblem } from "./commands/bundle-values.js";
 import { PyzapError } from "./errors.js";
 
 type Kind = "string" | "strings" | "boolean" | "number";
@@ -19,6 +20,7 @@ const KEYS: Record<string, [keyof BundleArgs, Kind, boolean]> = {
   "pip-args": ["pipArgs", "strings", false],
   unpack: ["unpack", "strings", false],
   zip: ["zip", "strings", false],
+  exclude: ["exclude", "strings", false],
   "unpack-all": ["unpackAll", "boolean", false],
   compress: ["compress", "number", false],
 };
@@ -36,6 +38,7 @@ export function withProjectConfig(args: BundleArgs, cwd = process.cwd()): Bundle
     const given = record[field];
     if (given !== undefined && !(Array.isArray(given) && given.length === 0)) continue; // the flag wins
     record[field] = isPath && typeof value === "string" ? path.resolve(project, value) : kind === "strings" ? [...(value as string[])] : value;
+    if (field === "output") merged.outputFromConfig = true;
   }
   const configPipArgs = (config["pip-args"] as string[] | undefined) ?? [];
   // No requirement on the command line: the project directory is what pip installs.
@@ -73,6 +76,11 @@ function readConfig(project: string): Record<string, unknown> {
     }
     if (!hasKind(value, spec[1])) {
       throw new PyzapError("USAGE", `${file}: [tool.pyzap] ${key} must be ${describe(spec[1])}, not ${JSON.stringify(value)}`);
+    }
+    // The same value checks as the flags, before any work.
+    const problem = key === "compress" ? compressProblem(value) : key === "platform" ? platformProblem(value as string) : null;
+    if (problem) {
+      throw new PyzapError("USAGE", `${file}: [tool.pyzap] ${key} ${problem}`, key === "platform" ? { hint: PLATFORM_HINT } : { hint: "e.g. compress = 9" });
     }
   }
   return config;

@@ -2,7 +2,7 @@
 // one line per stage (animated on a terminal, plain otherwise), then a
 // summary on stdout (or JSON with --json). Colours only on a terminal and
 // never with NO_COLOR (https://no-color.org).
-import { humanBytes } from "./units.js";
+import { humanBytes, plural } from "./units.js";
 
 export interface Summary {
   output: string;
@@ -101,6 +101,4 @@ export class Reporter {
   }
 }
 
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

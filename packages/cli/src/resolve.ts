@@ -1,38 +1,54 @@
 // Stage 1: get every distribution the app needs into one directory, either by
-// running the build interpreter's pip or by taking an existing site-packages.
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+// running the build interpreter's pip or by taking an existing site-packages,
+// and say which of its files stay out of the bundle (--exclude, installers).
+import { statSync } from "node:fs";
 import { PyzapError } from "./errors.js";
+import { chooseExclusions, type Exclusion } from "./exclude.js";
 import { runProcess } from "./process.js";
 import type { PythonInfo } from "./python.js";
+import { makeTempDir, removeTemp } from "./temp-paths.js";
+import path from "node:path";
 
 export interface Resolved {
   /** Directory laid out like site-packages (top-level packages, *.dist-info). */
   siteDir: string;
+  /** What to leave out of it. */
+  excluded: Exclusion;
   /** Removes what resolve created (nothing for --site-packages). */
   cleanup: () => void;
 }
 
-export async function resolve(python: PythonInfo, pipArgs: string[], sitePackages?: string, echo = false): Promise<Resolved> {
-  if (sitePackages) return useSitePackages(sitePackages, pipArgs);
-  if (pipArgs.length === 0) {
+export interface ResolveOptions {
+  pipArgs: string[];
+  sitePackages?: string;
+  exclude: string[];
+  consoleScript?: string;
+  echo: boolean;
+}
+
+export async function resolve(python: PythonInfo, opts: ResolveOptions): Promise<Resolved> {
+  if (opts.sitePackages) {
+    const siteDir = useSitePackages(opts.sitePackages, opts.pipArgs);
+    return { siteDir, excluded: chooseExclusions(siteDir, { exclude: opts.exclude, dropInstallers: true, consoleScript: opts.consoleScript }), cleanup: () => {} };
+  }
+  if (opts.pipArgs.length === 0) {
     throw new PyzapError("USAGE", "nothing to bundle: no requirement was given", {
       hint: "name what pip should install (pyzap bundle certbot -c certbot) or pass --site-packages DIR",
     });
   }
-  const staging = mkdtempSync(path.join(tmpdir(), "pyzap-staging-"));
-  const cleanup = () => rmSync(staging, { recursive: true, force: true });
+  const staging = makeTempDir("pyzap-staging-");
+  const cleanup = () => removeTemp(staging);
   try {
-    await pipInstall(python, staging, pipArgs, echo);
+    await pipInstall(python, staging, opts.pipArgs, opts.echo);
+    // pip installs only what was asked and what it requires: no installers to drop.
+    return { siteDir: staging, excluded: chooseExclusions(staging, { exclude: opts.exclude, dropInstallers: false }), cleanup };
   } catch (error) {
     cleanup();
     throw error;
   }
-  return { siteDir: staging, cleanup };
 }
 
-function useSitePackages(dir: string, pipArgs: string[]): Resolved {
+function useSitePackages(dir: string, pipArgs: string[]): string {
   if (pipArgs.length > 0) {
     throw new PyzapError("USAGE", `--site-packages cannot be combined with pip arguments: ${pipArgs.join(" ")}`);
   }
@@ -45,7 +61,7 @@ function useSitePackages(dir: string, pipArgs: string[]): Resolved {
   if (!isDir) {
     throw new PyzapError("INPUT_NOT_FOUND", `The "--site-packages" option is not a directory: ${dir}`);
   }
-  return { siteDir: path.resolve(dir), cleanup: () => {} };
+  return path.resolve(dir);
 }
 
 async function pipInstall(python: PythonInfo, target: string, pipArgs: string[], echo: boolean): Promise<void> {
@@ -56,7 +72,7 @@ async function pipInstall(python: PythonInfo, target: string, pipArgs: string[],
     const output = `${result.stdout}${result.stderr}`.trimEnd();
     if (output && !echo) process.stderr.write(`\n${output}\n`);
     throw new PyzapError("PIP_FAILED", `pip failed (exit ${result.status ?? "none"}); pyzap ran: ${python.command} ${args.join(" ")}`, {
-      hint: "fix the requirement or pip options above; pyzap passes every argument it does not own to pip",
+      hint: "fix the requirement or pip options above; pyzap passes every argument it does not own to pip (pip's own -c, -e, --platform, --python go after --)",
       cause: result.error,
     });
   }

@@ -24,6 +24,9 @@ export function parseDuration(option: string, value: string): number {
   return Number(m[1]) * unit;
 }
 
+/** "1 file", "2 files"; "1 entry", "3 entries". */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
 export function humanBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ["KiB", "MiB", "GiB", "TiB"];

@@ -10,6 +10,7 @@ import type { ArchiveEntry } from "./assemble.js";
 import { PyzapError } from "./errors.js";
 import { checkReadableBy, chooseEndRecord, classicEndRecord, sureToPass4GiB, whyZip64 } from "./endrecord.js";
 import type { Launcher } from "./launcher.js";
+import { release, track } from "./temp-paths.js";
 import { makeOffsetsAbsolute } from "./zipfix.js";
 
 // From this many entries the classic end record's count (16 bits) is the
@@ -45,6 +46,7 @@ export async function writeBundle(output: string, launcher: Launcher, entries: A
     await mkdir(path.dirname(output), { recursive: true });
     const fh = await open(temp, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     created = true;
+    track(temp); // removed should a signal end us mid-write
     try {
       await writeZip(fh, launcher, entries, options.forceZip64 || entries.length >= ZIP64_ENTRIES, level);
       const layout = await makeOffsetsAbsolute(fh, launcher.bytes.length);
@@ -60,6 +62,7 @@ export async function writeBundle(output: string, launcher: Launcher, entries: A
       await fh.close();
     }
     await rename(temp, output); // replaces a link of ours at `output`, never follows it
+    release(temp);
   } catch (error) {
     if (created) await rm(temp, { force: true });
     if (error instanceof PyzapError) throw error;

@@ -1,17 +1,24 @@
 // `pyzap bundle`: the command's spec only; the work is imported lazily so
 // `pyzap --help` does not load archiver, xxhash and friends.
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { PyzapError } from "../errors.js";
+import { compressProblem, PLATFORM_HINT, platformProblem } from "./bundle-values.js";
+import { findMistypedOption } from "./pip-options.js";
 
 export interface BundleArgs {
   consoleScript?: string;
   entryPoint?: string;
   output?: string;
+  /** Where `output` came from: a relative `-o` names an existing directory; the project's config may create one. */
+  outputFromConfig?: boolean;
   python?: string;
   sitePackages?: string;
   platform?: string;
   /** Top-level packages (or distributions) to unpack whole / keep zipped, overriding the zip-safety scan. */
   unpack?: string[];
   zip?: string[];
+  /** Distributions left out of the bundle (their files per RECORD). */
+  exclude?: string[];
   unpackAll?: boolean;
   compress?: number;
   quiet?: boolean;
@@ -20,34 +27,56 @@ export interface BundleArgs {
   pipArgs: string[];
 }
 
-type RawArgs = Omit<BundleArgs, "pipArgs" | "unpack" | "zip"> & { _: (string | number)[]; unpack?: string | string[]; zip?: string | string[] };
+type RawArgs = Omit<BundleArgs, "pipArgs" | "unpack" | "zip" | "exclude" | "compress"> & {
+  _: (string | number)[];
+  "--"?: (string | number)[];
+  unpack?: string | string[];
+  zip?: string | string[];
+  exclude?: string | string[];
+  compress?: string;
+};
 
 // A repeated option arrives as an array, a single one as a string.
 const repeated = (value: string | string[] | undefined): string[] => (value === undefined ? [] : [value].flat().map(String));
 
+/** The long options of `pyzap bundle` (for "did you mean" and completion). */
+export const BUNDLE_OPTIONS = [
+  "console-script", "entry-point", "output", "python", "platform", "site-packages", "unpack", "zip", "exclude",
+  "unpack-all", "compress", "quiet", "verbose", "json", "help",
+];
+
 export const bundleCommand: CommandModule<object, RawArgs> = {
   // No declared positional: with "unknown-options-as-args" yargs keeps every
-  // argument it does not own in `_`, in order, which is what pip must get.
+  // argument it does not own in `_`, in order, which is what pip must get;
+  // with "populate--" what follows `--` is kept apart, for pip unchecked.
   command: "bundle",
   describe: "Resolve an application with pip and write it as one executable file",
   builder: (yargs: Argv) =>
     yargs
-      .parserConfiguration({ "unknown-options-as-args": true, "parse-positional-numbers": false })
-      .usage("$0 bundle [PIP_ARGS...] (-c NAME | -e MOD:FUNC) [-o FILE]\n\nPIP_ARGS go to `pip install --target` as they are (certbot, -r req.txt, --find-links DIR, ./path).")
+      .parserConfiguration({ "unknown-options-as-args": true, "parse-positional-numbers": false, "populate--": true })
+      .usage(
+        "$0 bundle [PIP_ARGS...] [-c NAME | -e MOD:FUNC] [-o FILE] [-- PIP_ARGS...]\n\n" +
+          "PIP_ARGS go to `pip install --target` as they are (certbot, -r req.txt, --find-links DIR, ./path). " +
+          "pip options that pyzap also has (-c, -e, --platform, --python, -q, -v) go after `--`: " +
+          "pyzap bundle -c app -- app -c constraints.txt --platform manylinux2014_x86_64 --only-binary=:all:",
+      )
       .option("console-script", {
         alias: "c",
         type: "string",
-        describe: "console script of a bundled distribution to run",
+        requiresArg: true,
+        describe: "console script of a bundled distribution to run (optional when there is exactly one)",
       })
       .option("entry-point", {
         alias: "e",
         type: "string",
+        requiresArg: true,
         describe: "module:function to run instead of a console script",
       })
-      .option("output", { alias: "o", type: "string", describe: "file to write (default: NAME.pyz)" })
+      .option("output", { alias: "o", type: "string", requiresArg: true, describe: "file to write (default: NAME.pyz); its directory must exist" })
       .option("python", {
         type: "string",
-        describe: "build interpreter (default: python3 on PATH); the bundle runs with the same X.Y",
+        requiresArg: true,
+        describe: "build interpreter (default: python3 on PATH, or the venv's own for --site-packages); the bundle runs with the same X.Y",
       })
       .option("platform", {
         type: "string",
@@ -56,7 +85,8 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
       })
       .option("site-packages", {
         type: "string",
-        describe: "bundle this existing site-packages directory instead of running pip",
+        requiresArg: true,
+        describe: "bundle this existing site-packages directory instead of running pip (pip, setuptools and wheel are left out unless something needs them)",
       })
       .option("unpack", {
         // Not `array: true`: that would swallow the pip arguments that follow.
@@ -69,28 +99,44 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
         requiresArg: true,
         describe: "keep this package in the archive even if it looks zip-unsafe; repeatable",
       })
+      .option("exclude", {
+        type: "string",
+        requiresArg: true,
+        describe: "leave this distribution out of the bundle (all its files, per its RECORD); repeatable",
+      })
       .option("unpack-all", { type: "boolean", describe: "unpack every package into the cache (like shiv)" })
       .option("compress", {
-        type: "number",
+        // A string, so that `--compress abc` can be named as it was typed.
+        type: "string",
         requiresArg: true,
         describe: "zlib level 0-9 for sources, data and native files (.pyc are always stored); 0 stores everything. Default 6",
-      })
-      .check((argv) => {
-        const level = argv.compress as number | undefined;
-        // A string goes to .fail(): one usage line, exit 2.
-        if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
-          return `The "--compress" option must be a whole number from 0 to 9, not ${String(level)}`;
-        }
-        return true;
       })
       .option("quiet", { alias: "q", type: "boolean", describe: "print nothing but errors" })
       .option("verbose", { alias: "v", type: "boolean", describe: "stream pip's output" })
       .option("json", { type: "boolean", describe: "print the summary as JSON on stdout (implies --quiet)" })
+      .check((argv) => {
+        // A thrown PyzapError keeps its hint; main.ts maps USAGE to exit 2.
+        const compress = argv.compress as string | undefined;
+        const problem = compress === undefined ? null : compressProblem(compress);
+        if (problem) throw new PyzapError("USAGE", `The "--compress" option ${problem}`, { hint: "e.g. --compress 9" });
+        const platform = argv.platform as string | undefined;
+        const bad = platform === undefined ? null : platformProblem(platform);
+        if (bad) throw new PyzapError("USAGE", `The "--platform" option ${bad}`, { hint: PLATFORM_HINT });
+        const mistyped = findMistypedOption(argv._.slice(1).map(String), BUNDLE_OPTIONS);
+        if (mistyped) {
+          throw new PyzapError("USAGE", `unknown option ${mistyped.word}: neither pyzap's nor pip's`, {
+            hint: mistyped.suggestion ? `did you mean ${mistyped.suggestion}?` : "see pyzap bundle --help; put options for a newer pip after --",
+          });
+        }
+        return true;
+      })
       .conflicts("quiet", "verbose")
       .conflicts("console-script", "entry-point")
       .conflicts("unpack-all", "zip")
       .example("pyzap bundle certbot -c certbot -o certbot.pyz", "bundle certbot from the package index")
-      .example("pyzap bundle --no-index --find-links ./wheels demo -c demo", "bundle from local wheels") as unknown as Argv<RawArgs>,
+      .example("pyzap bundle --no-index --find-links ./wheels demo -c demo", "bundle from local wheels")
+      .example("pyzap bundle --site-packages venv/lib/python3.11/site-packages -c myapp", "bundle an existing venv (built with its own Python)")
+      .example("pyzap bundle -c app -- app -c constraints.txt", "pip's own -c (or --platform) goes after --") as unknown as Argv<RawArgs>,
   handler: async (argv: ArgumentsCamelCase<RawArgs>) => {
     const { runBundle } = await import("../bundle.js");
     await runBundle({
@@ -102,13 +148,14 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
       platform: argv.platform,
       unpack: repeated(argv.unpack),
       zip: repeated(argv.zip),
+      exclude: repeated(argv.exclude),
       unpackAll: argv.unpackAll,
-      compress: argv.compress,
+      compress: argv.compress === undefined ? undefined : Number(argv.compress),
       quiet: argv.quiet,
       verbose: argv.verbose,
       json: argv.json,
-      // Everything yargs did not own (including unknown options) is pip's.
-      pipArgs: argv._.slice(1).map(String),
+      // Everything yargs did not own (including unknown options) is pip's, then what followed `--`.
+      pipArgs: [...argv._.slice(1), ...(argv["--"] ?? [])].map(String),
     });
   },
 };
