@@ -14,6 +14,7 @@ import { withProjectConfig } from "./project-config.js";
 import { probePython } from "./python.js";
 import { Reporter } from "./reporter.js";
 import { resolve } from "./resolve.js";
+import { buildRuntime } from "./standalone/runtime.js";
 import { walkTree } from "./walk.js";
 import { writeBundle } from "./write.js";
 
@@ -39,7 +40,9 @@ export async function runBundle(given: BundleArgs): Promise<void> {
     const platform = choosePlatform(classified.unpacked, args.platform);
     const launcher = findLauncher(platform);
     report.stage(`compiling ${classified.zipped.filter((f) => f.rel.endsWith(".py")).length + classified.unpacked.filter((f) => f.rel.endsWith(".py")).length} modules`);
-    const { entries, manifest } = await assemble({ python, classified, entry, bootstrap, launcher, workDir });
+    if (args.standalone) report.stage(`collecting the runtime of ${python.executable}`);
+    const runtime = args.standalone ? await buildRuntime({ python: python.executable, keep: args.stdlibKeep ?? [], drop: args.stdlibDrop ?? [], workDir }) : undefined;
+    const { entries, manifest } = await assemble({ python, classified, entry, bootstrap, launcher, workDir, runtime });
     report.stage(`writing ${path.basename(output)} (${entries.length} entries)`);
     await writeBundle(output, launcher, entries, { compress: args.compress });
     ok = true;
@@ -53,6 +56,7 @@ export async function runBundle(given: BundleArgs): Promise<void> {
       cacheKey: manifest.cacheKey,
       python: { requires: python.requires, cacheTag: python.cacheTag, executable: python.executable },
       platform,
+      ...(runtime ? { runtime: runtime.info } : {}),
       run: runCommand(output),
     });
   } finally {

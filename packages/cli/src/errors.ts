@@ -11,6 +11,7 @@ export type ErrorCode =
   | "BAD_ARCHIVE"
   | "WRITE_FAILED"
   | "PLATFORM"
+  | "PYTHON_NOT_RELOCATABLE"
   | "NOT_A_BUNDLE"
   | "CORRUPT_BUNDLE"
   | "INPUT_IS_DIRECTORY"
@@ -29,6 +30,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   BAD_ARCHIVE: 8,
   WRITE_FAILED: 9,
   PLATFORM: 10,
+  PYTHON_NOT_RELOCATABLE: 11,
   // inspect and cache (20-29)
   NOT_A_BUNDLE: 20,
   CORRUPT_BUNDLE: 21,

@@ -14,13 +14,24 @@ export interface BundleArgs {
   zip?: string[];
   unpackAll?: boolean;
   compress?: number;
+  /** Carry the build interpreter's runtime: the target needs no Python (src/standalone/). */
+  standalone?: boolean;
+  /** Standard-library modules to keep / leave out of a standalone runtime (see standalone/stdlib.ts). */
+  stdlibKeep?: string[];
+  stdlibDrop?: string[];
   quiet?: boolean;
   verbose?: boolean;
   json?: boolean;
   pipArgs: string[];
 }
 
-type RawArgs = Omit<BundleArgs, "pipArgs" | "unpack" | "zip"> & { _: (string | number)[]; unpack?: string | string[]; zip?: string | string[] };
+type RawArgs = Omit<BundleArgs, "pipArgs" | "unpack" | "zip" | "stdlibKeep" | "stdlibDrop"> & {
+  _: (string | number)[];
+  unpack?: string | string[];
+  zip?: string | string[];
+  stdlibKeep?: string | string[];
+  stdlibDrop?: string | string[];
+};
 
 // A repeated option arrives as an array, a single one as a string.
 const repeated = (value: string | string[] | undefined): string[] => (value === undefined ? [] : [value].flat().map(String));
@@ -75,6 +86,20 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
         requiresArg: true,
         describe: "zlib level 0-9 for sources, data and native files (.pyc are always stored); 0 stores everything. Default 6",
       })
+      .option("standalone", {
+        type: "boolean",
+        describe: "carry the build interpreter (libpython, lib-dynload, the libraries they need, the stdlib): the target needs no Python, only glibc",
+      })
+      .option("stdlib-keep", {
+        type: "string",
+        requiresArg: true,
+        describe: "with --standalone: keep this standard-library module that is left out by default (test, tkinter, ensurepip...); repeatable",
+      })
+      .option("stdlib-drop", {
+        type: "string",
+        requiresArg: true,
+        describe: "with --standalone: leave out this standard-library module or package (and its extension module); repeatable",
+      })
       .check((argv) => {
         const level = argv.compress as number | undefined;
         // A string goes to .fail(): one usage line, exit 2.
@@ -90,6 +115,7 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
       .conflicts("console-script", "entry-point")
       .conflicts("unpack-all", "zip")
       .example("pyzap bundle certbot -c certbot -o certbot.pyz", "bundle certbot from the package index")
+      .example("pyzap bundle ./examples/hello -c hello --standalone", "a bundle that runs where there is no Python at all")
       .example("pyzap bundle --no-index --find-links ./wheels demo -c demo", "bundle from local wheels") as unknown as Argv<RawArgs>,
   handler: async (argv: ArgumentsCamelCase<RawArgs>) => {
     const { runBundle } = await import("../bundle.js");
@@ -104,6 +130,9 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
       zip: repeated(argv.zip),
       unpackAll: argv.unpackAll,
       compress: argv.compress,
+      standalone: argv.standalone,
+      stdlibKeep: repeated(argv.stdlibKeep),
+      stdlibDrop: repeated(argv.stdlibDrop),
       quiet: argv.quiet,
       verbose: argv.verbose,
       json: argv.json,
