@@ -131,16 +131,17 @@ static int parse_f(struct cfg *c, const struct pline *l, const char *v, size_t v
 	return 0;
 }
 
-/* A known single-valued record: name, version, key, python, pyver. */
+/* A known single-valued record: name, version, key, python, pyver, runtime. */
 static int parse_record(struct cfg *c, const struct pline *l, const char *r, size_t rn,
 			const char *v, size_t vn, int has_v, unsigned *seen, char *err, size_t cap)
 {
-	static const char *const names[] = { "name", "version", "key", "python", "pyver" };
+	static const char *const names[] = { "name", "version", "key", "python", "pyver", "runtime" };
+	const unsigned count = sizeof names / sizeof names[0];
 	unsigned bit;
-	for (bit = 0; bit < 5; bit++)
+	for (bit = 0; bit < count; bit++)
 		if (strlen(names[bit]) == rn && memcmp(names[bit], r, rn) == 0)
 			break;
-	if (bit == 5)
+	if (bit == count)
 		return 0; /* unknown record: ignored, for forward compatibility */
 	if (!has_v)
 		return fail(err, cap, l->no, "record '%s' has no value", names[bit]);
@@ -176,6 +177,12 @@ static int parse_record(struct cfg *c, const struct pline *l, const char *r, siz
 		c->pyver[vn] = '\0';
 		break;
 	}
+	case 5:
+		if (vn != 16 || !is_lhex(v, 16))
+			return fail(err, cap, l->no, "runtime must be 16 lowercase hex digits");
+		memcpy(c->runtime, v, 16);
+		c->runtime[16] = '\0';
+		break;
 	}
 	return 0;
 }

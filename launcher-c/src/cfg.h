@@ -34,6 +34,7 @@ struct cfg {
 	char key[17];         /* 16 lowercase hex digits, or "-" */
 	char python[CFG_PYTHON_MAX + 1]; /* build interpreter, "" if absent */
 	char pyver[8];        /* "X.Y", "" if absent */
+	char runtime[17];     /* key of the runtime entry (--standalone), "" if absent */
 	struct cfg_file *files; /* sorted by path, bytewise (full parse only) */
 	size_t nfiles;
 	size_t f_lines;       /* f lines seen, also by a header-only parse */

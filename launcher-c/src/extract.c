@@ -19,7 +19,11 @@
 #include <xxhash.h>
 
 #define SITE_PREFIX "site-packages/"
-#define SITE_PREFIX_LEN 14
+
+static const char *zip_prefix(const struct extract_job *job)
+{
+	return job->prefix ? job->prefix : SITE_PREFIX;
+}
 
 /* State of one extraction. */
 struct ex {
@@ -52,8 +56,8 @@ static int write_error(struct ex *x, const char *op, const char *path, size_t n,
 
 static int corrupt(struct ex *x, const struct cfg_file *f, const char *why)
 {
-	pz_error("bundle %s is corrupt: site-packages/%.*s: %s; rebuild or re-download it",
-		 x->job->zr->path, (int)f->path_len, f->path, why);
+	pz_error("bundle %s is corrupt: %s%.*s: %s; rebuild or re-download it", x->job->zr->path,
+		 zip_prefix(x->job), (int)f->path_len, f->path, why);
 	return PZ_EX_CORRUPT;
 }
 
@@ -206,13 +210,15 @@ static int extract_all(struct ex *x)
 	unsigned char *done = calloc(c->nfiles ? c->nfiles : 1, 1);
 	size_t ndone = 0;
 	int more, rc = 0, zrc = ZR_OK;
+	const char *prefix = zip_prefix(x->job);
+	size_t plen = strlen(prefix);
 	if (!done)
 		return pz_error("out of memory"), PZ_EX_IO;
 	zr_iter_init(&it, zr);
 	while (!rc && !(zrc = zr_next(&it, &e, &more)) && more) {
-		if (e.name_len <= SITE_PREFIX_LEN || memcmp(e.name, SITE_PREFIX, SITE_PREFIX_LEN))
+		if (e.name_len <= plen || memcmp(e.name, prefix, plen))
 			continue;
-		long i = find_file(c, e.name + SITE_PREFIX_LEN, e.name_len - SITE_PREFIX_LEN);
+		long i = find_file(c, e.name + plen, e.name_len - plen);
 		if (i < 0)
 			continue;
 		if (done[i]) {

@@ -15,6 +15,7 @@ struct extract_job {
 	const char *root;         /* ROOT's path, for messages */
 	struct lock *lock;        /* refreshed while extracting */
 	int debug;
+	const char *prefix;       /* zip name prefix of the f paths; NULL: "site-packages/" */
 };
 
 /* 0 when ROOT/KEY is complete (ours or a faster process's); else the exit

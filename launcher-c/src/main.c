@@ -9,6 +9,7 @@
 #include "msg.h"
 #include "platform.h"
 #include "python.h"
+#include "standalone.h"
 #include "users.h"
 #include "version.h"
 #include "zipread.h"
@@ -172,7 +173,7 @@ static int extract(struct ctx *c)
 				 c->cfg.key, why, strerror(err));
 			rc = pz_exit_for_write_errno(err);
 		} else {
-			struct extract_job job = { &c->zip, &c->cfg, c->root.fd, c->root.path, &lk, c->debug };
+			struct extract_job job = { &c->zip, &c->cfg, c->root.fd, c->root.path, &lk, c->debug, NULL };
 			rc = extract_entry(&job);
 		}
 		lock_release(&lk);
@@ -249,7 +250,8 @@ int main(int argc, char **argv)
 	if ((rc = open_self(&c)) ||
 	    (rc = read_cfg(&c)) ||
 	    (rc = prepare_entry(&c)) ||
-	    (rc = python_find(&c.py, &c.cfg, c.debug)))
+	    (rc = c.cfg.runtime[0] ? standalone_prepare(&c.zip, c.self, &c.cfg, &c.py, c.debug)
+				   : python_find(&c.py, &c.cfg, c.debug)))
 		return rc;
 	return python_exec(&c.py, c.self, c.entry_dir, argc, argv);
 }

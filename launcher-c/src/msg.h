@@ -10,6 +10,7 @@ enum pz_exit {
 	PZ_EX_IO = 74,        /* I/O error while extracting */
 	PZ_EX_NOSPACE = 75,   /* disk full or quota while extracting */
 	PZ_EX_LOCK = 76,      /* gave up waiting for another extraction */
+	PZ_EX_GLIBC = 79,     /* standalone: this system's glibc is older than the runtime needs */
 	PZ_EX_NOEXEC = 126,   /* interpreter found but could not be executed */
 	PZ_EX_NOPYTHON = 127, /* no interpreter found */
 };

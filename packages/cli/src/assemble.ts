@@ -10,6 +10,7 @@ import { cacheKey, hashFile } from "./hash.js";
 import type { Launcher } from "./launcher.js";
 import { buildManifest, type Manifest, type UnpackRecord } from "./manifest.js";
 import type { PythonInfo } from "./python.js";
+import type { Runtime } from "./standalone/runtime.js";
 import { compareBytes } from "./walk.js";
 
 export interface ArchiveEntry {
@@ -37,6 +38,8 @@ export interface AssembleInput {
   compiled: Compiled;
   /** Scratch directory for generated sources and .pyc files. */
   workDir: string;
+  /** --standalone: the interpreter's runtime, carried as a second cache entry. */
+  runtime?: Runtime;
 }
 
 export async function assemble(input: AssembleInput): Promise<Assembled> {
@@ -55,6 +58,7 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
     packages: classified.packages,
     launcher: input.launcher,
     zippedBytes: sum(classified.zipped),
+    runtime: input.runtime?.info ?? null,
   });
 
   // Sources: [archive name, file on disk]; each .py among them gets a .pyc beside it.
@@ -76,6 +80,7 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
   for (const f of unpackedFiles) {
     if (f.wholePackage) entries.push({ name: `site-packages/${f.rel}`, file: f.abs, mode: modeOf(f.executable), store: f.rel.endsWith(".pyc") });
   }
+  if (input.runtime) entries.push(...input.runtime.entries);
   entries.push({ name: ".pyzap/manifest.json", data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), store: false, mode: 0o644 });
   entries.sort((a, b) => compareBytes(a.name, b.name));
   // The launcher reads the first central-directory entry on its warm path.
@@ -147,6 +152,7 @@ function launcherCfg(m: Manifest, unpack: UnpackRecord[]): string {
     `python ${m.python.executable}`,
     `pyver ${m.python.requires}`,
   ];
+  if (m.runtime) head.push(`runtime ${m.runtime.key}`);
   return `${head.join("\n")}\n${unpack.map(fileLine).join("")}`;
 }
 

@@ -19,6 +19,7 @@ import { Reporter } from "./reporter.js";
 import { resolve } from "./resolve.js";
 import { makeTempDir, release, removeTemp, track } from "./temp-paths.js";
 import { plural } from "./units.js";
+import { buildRuntime } from "./standalone/runtime.js";
 import { walkTree } from "./walk.js";
 import { writeBundle } from "./write.js";
 
@@ -52,7 +53,9 @@ export async function runBundle(given: BundleArgs): Promise<void> {
     output = path.resolve(args.output ?? `${entry.name}.pyz`);
     const platform = choosePlatform(classified.unpacked, args.platform);
     const launcher = findLauncher(platform);
-    const { entries, manifest } = await assemble({ python, classified, entry, bootstrap, launcher, compiled, workDir });
+    if (args.standalone) report.stage(`collecting the runtime of ${python.executable}`);
+    const runtime = args.standalone ? await buildRuntime({ python: python.executable, keep: args.stdlibKeep ?? [], drop: args.stdlibDrop ?? [], workDir }) : undefined;
+    const { entries, manifest } = await assemble({ python, classified, entry, bootstrap, launcher, compiled, workDir, runtime });
     report.stage(`writing ${path.basename(output)} (${plural(entries.length, "entry", "entries")})`);
     await writeBundle(output, launcher, entries, { python: python.requires, compress: args.compress });
     ok = true;
@@ -66,6 +69,7 @@ export async function runBundle(given: BundleArgs): Promise<void> {
       cacheKey: manifest.cacheKey,
       python: { requires: python.requires, cacheTag: python.cacheTag, executable: python.executable },
       platform,
+      ...(runtime ? { runtime: runtime.info } : {}),
       run: runCommand(output),
     });
   } finally {

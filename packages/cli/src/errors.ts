@@ -12,6 +12,7 @@ export type ErrorCode =
   | "WRITE_FAILED"
   | "PLATFORM"
   | "ZIP_TOO_BIG"
+  | "PYTHON_NOT_RELOCATABLE"
   | "NOT_A_BUNDLE"
   | "CORRUPT_BUNDLE"
   | "INPUT_IS_DIRECTORY"
@@ -31,6 +32,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   WRITE_FAILED: 9,
   PLATFORM: 10,
   ZIP_TOO_BIG: 11,
+  PYTHON_NOT_RELOCATABLE: 12,
   // inspect and cache (20-29)
   NOT_A_BUNDLE: 20,
   CORRUPT_BUNDLE: 21,

@@ -4,6 +4,7 @@
 import type { EntryPoint } from "./entrypoint.js";
 import type { Launcher } from "./launcher.js";
 import type { PythonInfo } from "./python.js";
+import type { RuntimeInfo } from "./standalone/runtime.js";
 import { VERSION } from "./version.js";
 import type { PackageDecision } from "./zipunsafe.js";
 
@@ -35,6 +36,8 @@ export interface Manifest {
   /** Top-level packages unpacked whole (or kept zipped by --zip although zip-unsafe), with why. */
   packages: PackageDecision[];
   totals: { unpackedFiles: number; unpackedBytes: number; zippedBytes: number };
+  /** --standalone: the carried interpreter (a second cache entry, shared by content). */
+  runtime?: RuntimeInfo;
   builtBy: string;
 }
 
@@ -46,6 +49,7 @@ export function buildManifest(input: {
   packages: PackageDecision[];
   launcher: Launcher;
   zippedBytes: number;
+  runtime?: RuntimeInfo | null;
 }): Manifest {
   const { python, entry, unpack, launcher } = input;
   return {
@@ -70,6 +74,7 @@ export function buildManifest(input: {
       unpackedBytes: unpack.reduce((n, f) => n + f.size, 0),
       zippedBytes: input.zippedBytes,
     },
+    ...(input.runtime ? { runtime: input.runtime } : {}),
     builtBy: `pyzap ${VERSION}`,
   };
 }

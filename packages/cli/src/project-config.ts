@@ -23,6 +23,9 @@ const KEYS: Record<string, [keyof BundleArgs, Kind, boolean]> = {
   exclude: ["exclude", "strings", false],
   "unpack-all": ["unpackAll", "boolean", false],
   compress: ["compress", "number", false],
+  standalone: ["standalone", "boolean", false],
+  "stdlib-keep": ["stdlibKeep", "strings", false],
+  "stdlib-drop": ["stdlibDrop", "strings", false],
 };
 
 /** `args` completed from the project's [tool.pyzap], if the bundle names a project (or runs in one). */

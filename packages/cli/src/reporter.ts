@@ -2,6 +2,7 @@
 // one line per stage (animated on a terminal, plain otherwise), then a
 // summary on stdout (or JSON with --json). Colours only on a terminal and
 // never with NO_COLOR (https://no-color.org).
+import type { RuntimeInfo } from "./standalone/runtime.js";
 import { humanBytes, plural } from "./units.js";
 
 export interface Summary {
@@ -14,6 +15,7 @@ export interface Summary {
   cacheKey: string | null;
   python: { requires: string; cacheTag: string; executable: string };
   platform: string;
+  runtime?: RuntimeInfo;
   run: string;
 }
 
@@ -93,6 +95,10 @@ export class Reporter {
       ["platform", summary.platform],
       ["run it", summary.run],
     ];
+    const rt = summary.runtime;
+    if (rt) {
+      rows.splice(4, 0, ["runtime", `CPython ${rt.version} carried (${plural(rt.files, "file")}, ${humanBytes(rt.bytes)} unpacked once, shared key ${rt.key}); target needs glibc ≥ ${rt.glibc ?? "?"}`]);
+    }
     this.out.write(`${this.paint("1", `wrote ${summary.output}`)}\n${rows.map(([k, v]) => `  ${k.padEnd(9)} ${v}`).join("\n")}\n`);
   }
 

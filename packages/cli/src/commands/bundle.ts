@@ -21,19 +21,26 @@ export interface BundleArgs {
   exclude?: string[];
   unpackAll?: boolean;
   compress?: number;
+  /** Carry the build interpreter's runtime: the target needs no Python (src/standalone/). */
+  standalone?: boolean;
+  /** Standard-library modules to keep / leave out of a standalone runtime (see standalone/stdlib.ts). */
+  stdlibKeep?: string[];
+  stdlibDrop?: string[];
   quiet?: boolean;
   verbose?: boolean;
   json?: boolean;
   pipArgs: string[];
 }
 
-type RawArgs = Omit<BundleArgs, "pipArgs" | "unpack" | "zip" | "exclude" | "compress"> & {
+type RawArgs = Omit<BundleArgs, "pipArgs" | "unpack" | "zip" | "exclude" | "compress" | "stdlibKeep" | "stdlibDrop"> & {
   _: (string | number)[];
   "--"?: (string | number)[];
   unpack?: string | string[];
   zip?: string | string[];
   exclude?: string | string[];
   compress?: string;
+  stdlibKeep?: string | string[];
+  stdlibDrop?: string | string[];
 };
 
 // A repeated option arrives as an array, a single one as a string.
@@ -111,6 +118,20 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
         requiresArg: true,
         describe: "zlib level 0-9 for sources, data and native files (.pyc are always stored); 0 stores everything. Default 6",
       })
+      .option("standalone", {
+        type: "boolean",
+        describe: "carry the build interpreter (libpython, lib-dynload, the libraries they need, the stdlib): the target needs no Python, only glibc",
+      })
+      .option("stdlib-keep", {
+        type: "string",
+        requiresArg: true,
+        describe: "with --standalone: keep this standard-library module that is left out by default (test, tkinter, ensurepip...); repeatable",
+      })
+      .option("stdlib-drop", {
+        type: "string",
+        requiresArg: true,
+        describe: "with --standalone: leave out this standard-library module or package (and its extension module); repeatable",
+      })
       .option("quiet", { alias: "q", type: "boolean", describe: "print nothing but errors" })
       .option("verbose", { alias: "v", type: "boolean", describe: "stream pip's output" })
       .option("json", { type: "boolean", describe: "print the summary as JSON on stdout (implies --quiet)" })
@@ -134,6 +155,7 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
       .conflicts("console-script", "entry-point")
       .conflicts("unpack-all", "zip")
       .example("pyzap bundle certbot -c certbot -o certbot.pyz", "bundle certbot from the package index")
+      .example("pyzap bundle ./examples/hello -c hello --standalone", "a bundle that runs where there is no Python at all")
       .example("pyzap bundle --no-index --find-links ./wheels demo -c demo", "bundle from local wheels")
       .example("pyzap bundle --site-packages venv/lib/python3.11/site-packages -c myapp", "bundle an existing venv (built with its own Python)")
       .example("pyzap bundle -c app -- app -c constraints.txt", "pip's own -c (or --platform) goes after --") as unknown as Argv<RawArgs>,
@@ -151,6 +173,9 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
       exclude: repeated(argv.exclude),
       unpackAll: argv.unpackAll,
       compress: argv.compress === undefined ? undefined : Number(argv.compress),
+      standalone: argv.standalone,
+      stdlibKeep: repeated(argv.stdlibKeep),
+      stdlibDrop: repeated(argv.stdlibDrop),
       quiet: argv.quiet,
       verbose: argv.verbose,
       json: argv.json,

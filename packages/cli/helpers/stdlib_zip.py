@@ -1,0 +1,114 @@
+"""Write the standard library of a standalone bundle as one zip (run by the build interpreter).
+
+Reads JSON on stdin: {"stdlib": DIR, "output": ZIP, "drop": [NAME...],
+"nested_tests": bool, "zip_name": "python311.zip"}. Walks DIR (the
+interpreter's pure-Python standard library), leaves out what `drop` names
+(top-level modules or packages) and, unless nested_tests, every test-suite
+directory inside a package (`test`, `tests`, `idle_test`), and writes ZIP:
+each module's unchecked-hash .pyc STORED (zipimport uses it whatever the
+timestamps), its .py deflated (for tracebacks and inspect), other files
+deflated. Entries sorted, timestamps fixed: the same input gives the same
+bytes. Prints JSON: {"modules": N, "files": N, "dropped": [NAME...]}.
+
+The code objects are named "ZIP_NAME/pkg/mod.py", which is where zipimport
+finds their source at run time.
+"""
+import importlib.util
+import json
+import marshal
+import os
+import sys
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+
+DATE = (1980, 1, 1, 0, 0, 0)
+# Never part of the pure-Python standard library of a bundle.
+ALWAYS_SKIPPED = {'site-packages', 'dist-packages', 'lib-dynload', '__pycache__'}
+TEST_DIRS = {'test', 'tests', 'idle_test'}
+
+
+def compile_one(job):
+    """(source path, display name) -> .pyc bytes, or None if it does not compile."""
+    path, display = job
+    with open(path, 'rb') as f:
+        data = f.read()
+    try:
+        code = compile(data, display, 'exec', dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+    flags = (1).to_bytes(4, 'little')  # hash-based, check_source = 0: "unchecked"
+    return importlib.util.MAGIC_NUMBER + flags + importlib.util.source_hash(data) + marshal.dumps(code)
+
+
+def top_name(rel):
+    """'email/parser.py' -> 'email'; 'os.py' -> 'os'; 'x.cpython-311.so' -> 'x'."""
+    first = rel.split('/', 1)[0]
+    return first.split('.', 1)[0] if '/' not in rel else first
+
+
+def collect(stdlib, drop, nested_tests):
+    """Sorted (rel, abs) of every file to keep, and the sorted dropped names found."""
+    kept, dropped = [], set()
+    for root, dirs, files in os.walk(stdlib):
+        rel_dir = os.path.relpath(root, stdlib).replace(os.sep, '/')
+        rel_dir = '' if rel_dir == '.' else rel_dir + '/'
+        keep_dirs = []
+        for d in dirs:
+            if d in ALWAYS_SKIPPED or (not rel_dir and d.startswith('config-')):
+                continue
+            if not rel_dir and d in drop:
+                dropped.add(d)
+                continue
+            if rel_dir and d in TEST_DIRS and not nested_tests:
+                continue
+            keep_dirs.append(d)
+        dirs[:] = sorted(keep_dirs)
+        for name in files:
+            rel = rel_dir + name
+            if name.endswith(('.pyc', '.pyo')):
+                continue
+            if not rel_dir and top_name(rel) in drop:
+                dropped.add(top_name(rel))
+                continue
+            kept.append((rel, os.path.join(root, name)))
+    kept.sort()
+    return kept, sorted(dropped)
+
+
+def info(name, stored):
+    zi = zipfile.ZipInfo(name, DATE)
+    zi.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    zi.external_attr = 0o644 << 16
+    zi.create_system = 3
+    return zi
+
+
+def main():
+    req = json.load(sys.stdin)
+    kept, dropped = collect(req['stdlib'], set(req['drop']), req.get('nested_tests', False))
+    sources = [(rel, path) for rel, path in kept if rel.endswith('.py')]
+    jobs = [(path, '%s/%s' % (req['zip_name'], rel)) for rel, path in sources]
+    if (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor() as pool:
+            pycs = list(pool.map(compile_one, jobs, chunksize=32))
+    else:
+        pycs = [compile_one(job) for job in jobs]
+    compiled = {rel: pyc for (rel, _), pyc in zip(sources, pycs) if pyc is not None}
+    entries = []
+    for rel, path in kept:
+        entries.append((rel, path, None))
+        if rel in compiled:
+            entries.append((rel + 'c', None, compiled[rel]))
+    entries.sort(key=lambda e: e[0].encode('utf-8'))
+    with zipfile.ZipFile(req['output'], 'w') as z:
+        for rel, path, pyc in entries:
+            if pyc is not None:
+                z.writestr(info(rel, True), pyc)
+            else:
+                with open(path, 'rb') as f:
+                    z.writestr(info(rel, False), f.read())
+    json.dump({'modules': len(compiled), 'files': len(entries), 'dropped': dropped}, sys.stdout)
+
+
+if __name__ == '__main__':
+    main()

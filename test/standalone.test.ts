@@ -1,0 +1,123 @@
+// `pyzap bundle --standalone`: the bundle carries its interpreter and runs in
+// a root filesystem that has no Python at all (glibc, its loader and /bin/sh
+// only); Python subprocesses work there; a host Python started by the app is
+// left alone; bundles built with the same interpreter share one runtime
+// entry; an older glibc gets one line and exit 79 instead of a loader error.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { ok, pyzap, REPO, run, tempDir } from "./helpers.js";
+import { writeCheckApp } from "./standalone/app.js";
+import { canChroot, inRoot, makeRootfs, pythonsIn } from "./standalone/rootfs.js";
+
+const dir = tempDir("pyzap-standalone-");
+const hello = path.join(dir, "hello.pyz");
+const check = path.join(dir, "sacheck.pyz");
+const cache = path.join(dir, "cache");
+
+ok(pyzap(["bundle", path.join(REPO, "examples/hello"), "-c", "hello", "--standalone", "-o", hello, "-q"]));
+ok(pyzap(["bundle", writeCheckApp(dir), "-c", "sacheck", "--standalone", "-o", check, "-q"]));
+
+/** A record of the bundle's .pyzap/runtime.cfg ("key", "interp", "glibc"...). */
+function runtimeRecord(bundle: string, name: string): string {
+  const text = execFileSync("unzip", ["-p", bundle, ".pyzap/runtime.cfg"], { encoding: "utf8" });
+  return new RegExp(`^${name} (.*)$`, "m").exec(text)?.[1] ?? "";
+}
+
+const interp = runtimeRecord(hello, "interp");
+const skipNoRoot = !canChroot;
+if (skipNoRoot) console.log("standalone chroot tests skipped: they need root and unshare (mount and pid namespaces)");
+
+describe.skipIf(skipNoRoot)("in a root filesystem without Python", () => {
+  const root = path.join(dir, "root");
+  makeRootfs(root, interp);
+  const pythonsBefore = pythonsIn(root);
+  cpSync(hello, path.join(root, "app/hello.pyz"));
+  cpSync(check, path.join(root, "app/sacheck.pyz"));
+  // A self-signed certificate for localhost: the CA of the TLS round trip.
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", path.join(root, "app/key.pem"), "-out", path.join(root, "app/cert.pem")], { stdio: "ignore" });
+
+  test("there is no python anywhere in it", () => {
+    expect(pythonsBefore).toEqual([]);
+    expect(existsSync(path.join(root, "usr/bin/python3"))).toBe(false);
+  });
+
+  test("examples/hello runs and prints its greeting, its native module from the cache", () => {
+    const r = inRoot(root, ["/app/hello.pyz", "chroot"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("&lt;b&gt;hello, chroot&lt;/b&gt;");
+    expect(r.stdout).toMatch(/native: +\/cache\/[0-9a-f]{16}\/site\/markupsafe\/_speedups/);
+  });
+
+  test("subprocesses, multiprocessing spawn, TLS, sqlite3 and hashlib work", () => {
+    const r = inRoot(root, ["/app/sacheck.pyz", "tls", "/app/cert.pem", "/app/key.pem"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.executable).toMatch(/^\/cache\/[0-9a-f]{16}\/site\/bin\/python3\.\d+$/);
+    expect(out.pythonhome).toBeNull();
+    expect(out.child).toEqual([0, "sacheck True", ""]);
+    expect(out.isolated).toEqual([0, "ok", ""]);
+    expect(out.spawn).toEqual([1, 4, 9]);
+    expect(out.sha256).toBe(createHash("sha256").update("pyzap").digest("hex").slice(0, 16));
+    expect(out.sqlite).toBe(42);
+    expect(out.tls[0]).toBe("PING");
+    expect(out.tls[1]).toMatch(/^TLSv1\.[23]$/);
+    expect(out.host).toBeUndefined(); // no /usr/bin/python3 in here
+  });
+});
+
+describe("on this machine", () => {
+  test("a host Python started by the app keeps its own home and standard library", () => {
+    const r = run(check, [], { PYZAP_CACHE: cache });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.executable.startsWith(`${cache}/`)).toBe(true);
+    expect(out.child).toEqual([0, "sacheck True", ""]);
+    if (!existsSync("/usr/bin/python3")) return console.log("host Python check skipped: no /usr/bin/python3");
+    const [code, stdout, stderr] = out.host;
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const [prefix, osFile] = JSON.parse(stdout);
+    expect(prefix).toBe("/usr");
+    expect(osFile).toMatch(/^\/usr\/lib\/python3\.\d+\/os\.py$/);
+  });
+
+  test("two apps built with the same interpreter share one runtime entry", () => {
+    expect(runtimeRecord(hello, "key")).toMatch(/^[0-9a-f]{16}$/);
+    expect(runtimeRecord(check, "key")).toBe(runtimeRecord(hello, "key"));
+    ok(run(hello, ["again"], { PYZAP_CACHE: cache }));
+    const runtimes = readdirSync(cache).filter((e) => /^[0-9a-f]{16}$/.test(e) && readFileSync(path.join(cache, e, "entry.cfg"), "utf8").includes("\nexe "));
+    expect(runtimes).toEqual([runtimeRecord(hello, "key")]);
+    // Both bundles are recorded as users of it (pyzap cache list shows them).
+    expect(readdirSync(path.join(cache, `${runtimes[0]}.users`))).toHaveLength(2);
+  });
+});
+
+describe.skipIf(skipNoRoot)("on a system whose glibc is too old", () => {
+  test("one line naming both versions, exit 79, and no runtime unpacked", () => {
+    const root = path.join(dir, "oldroot");
+    makeRootfs(root, interp);
+    // A libc.so.6 that defines versions up to GLIBC_2.17, where the launcher looks.
+    const src = path.join(dir, "fakelibc");
+    mkdirSync(src);
+    writeFileSync(path.join(src, "libc.c"), "int fake_old(void) { return 0; }\nint fake_new(void) { return 1; }\n");
+    writeFileSync(path.join(src, "v.map"), "GLIBC_2.2.5 { global: fake_old; local: *; };\nGLIBC_2.17 { global: fake_new; } GLIBC_2.2.5;\n");
+    const libDir = path.join(root, path.dirname(interp));
+    execFileSync("gcc", ["-shared", "-nostdlib", "-fPIC", "-Wl,-soname,libc.so.6", `-Wl,--version-script=${path.join(src, "v.map")}`,
+      "-o", path.join(libDir, "libc.so.6"), path.join(src, "libc.c")]);
+    cpSync(hello, path.join(root, "app/hello.pyz"));
+    const r = inRoot(root, ["/app/hello.pyz"]);
+    const floor = runtimeRecord(hello, "glibc");
+    expect(floor).toMatch(/^2\.\d+$/);
+    expect(r.stderr).toBe(`pyzap: this bundle's Python needs glibc ${floor} or newer, but this system has glibc 2.17 (${path.dirname(interp)}/libc.so.6); run it on a newer system, or build it on a system as old as this one\n`);
+    expect(r.status).toBe(79);
+    expect(r.stdout).toBe("");
+    expect(existsSync(path.join(root, "cache", runtimeRecord(hello, "key")))).toBe(false);
+  });
+});
