@@ -19,7 +19,7 @@ describe("pyzap bundle", () => {
     const result = pyzap(["bundle", "--no-index", "--find-links", wheelhouse, "fixture-ext", "-c", "nope", "-o", path.join(dir, "x.pyz")]);
     expectCleanFailure(result, 6);
     expect(result.stderr).toContain('no console script named "nope"');
-    expect(result.stderr).toContain("fixture-ext-demo (fixture_ext)");
+    expect(result.stderr).toContain("fixture-ext-demo (fixture-ext)");
   });
 
   test("a pip failure shows pip's own message and what pyzap ran", () => {

@@ -28,8 +28,8 @@ describe("pyzap bundle output", () => {
     expect(result.stderr).not.toMatch(SGR);
     expect(normalise(result.stderr)).toMatchInlineSnapshot(`
       "pyzap: resolving with pip: --no-index --find-links <wheels> fixture-ext
+      pyzap: compiling and scanning <n> modules
       pyzap: classifying <n> files
-      pyzap: compiling <n> modules
       pyzap: writing plain.pyz (<n> entries)
       "
     `);
