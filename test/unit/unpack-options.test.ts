@@ -1,65 +1,58 @@
 // --unpack / --zip / --unpack-all and what they do to the per-package
-// decision (decidePackages), in process on small site-packages trees. The
-// zip-safety heuristics themselves are the analysis tests'; these are the
-// user's overrides and the errors a mistyped name gets.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
-import { PyzapError, decidePackages, type NativeKind, type TreeFile } from "./cli-src.js";
+// decision (decidePackages), in process: the build helper's findings are
+// given, not scanned, so this is only the decision logic. How the scan finds
+// code that reads its own files is zipsafety.test.ts's.
+import { describe, expect, test } from "vitest";
+import { PyzapError, decidePackages, type Distribution, type Finding, type NativeKind, type TreeFile } from "./cli-src.js";
 
-const base = mkdtempSync(path.join(tmpdir(), "pyzap-unit-unpack-"));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+const SITE = "/site";
+const file = (rel: string): TreeFile => ({ rel, abs: `${SITE}/${rel}`, size: 1, executable: false });
+const FILES = ["zipsafe/__init__.py", "reader/__init__.py", "reader/data.json", "single.py", "my_dist-1.0.dist-info/RECORD"].map(file);
+// What the helper reports for reader/__init__.py line 2.
+const FINDINGS: Finding[] = [{ source: `${SITE}/reader/__init__.py`, line: 2, kind: "path", target: "", what: "derives a path from __file__", certain: true }];
+const DISTS: Distribution[] = [{ name: "My.Dist", version: "1.0", distInfo: "my_dist-1.0.dist-info", scripts: [], topLevels: ["single", "zipsafe"] }];
+const noNatives = (_f: TreeFile): NativeKind => null;
+const READER_WHY = "reader/__init__.py:2 derives a path from __file__, and reader ships data files";
 
-let count = 0;
-/** A site-packages tree from {relative path: content}. */
-function tree(files: Record<string, string>): TreeFile[] {
-  const root = path.join(base, `t${++count}`);
-  return Object.entries(files).map(([rel, text]) => {
-    const abs = path.join(root, rel);
-    mkdirSync(path.dirname(abs), { recursive: true });
-    writeFileSync(abs, text);
-    return { rel, abs, size: text.length, executable: false };
-  });
+const decide = (options = {}, files = FILES, findings = FINDINGS, natives = noNatives) =>
+  decidePackages(files, natives, findings, DISTS, options).map((d) => [d.name, d.unpacked, d.reason]);
+
+function thrown(fn: () => unknown): PyzapError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(PyzapError);
+    return error as PyzapError;
+  }
+  throw new Error("expected a PyzapError");
 }
 
-const noNatives = (): NativeKind => null;
-const READS_OWN_FILES = "import os\nHERE = os.path.dirname(__file__)\n";
-const site = () =>
-  tree({
-    "zipsafe/__init__.py": "x = 1\n",
-    "reader/__init__.py": READS_OWN_FILES,
-    "reader/data.json": "{}",
-    "single.py": "y = 2\n",
-    "my_dist-1.0.dist-info/RECORD": "zipsafe/__init__.py,sha256=x,6\nsingle.py,sha256=y,6\nmy_dist-1.0.dist-info/RECORD,,\n",
-  });
-
 describe("decidePackages with the user's overrides", () => {
-  test("no options: only the package that reads its own files next to data is unpacked, with where it does", () => {
-    expect(decidePackages(site(), noNatives).map((d) => [d.name, d.unpacked, d.reason])).toEqual([
-      ["reader", true, "zip-unsafe: reader/__init__.py:2 derives a path from __file__ and reader ships data or native files"],
+  test("no options: the package whose code reads its own files next to data is unpacked, with where it does", () => {
+    expect(decide()).toEqual([
+      ["reader", true, `unpacked whole: ${READER_WHY}`],
+      ["single", false, "zipped: no code reads the package's own files by path"],
+      ["zipsafe", false, "zipped: no code reads the package's own files by path"],
     ]);
   });
 
   test("--zip keeps a detected package zipped and says what it overrode", () => {
-    const [decision] = decidePackages(site(), noNatives, { zip: ["reader"] });
-    expect(decision).toMatchObject({ name: "reader", unpacked: false });
-    expect(decision!.reason).toMatch(/^kept zipped: --zip reader \(although reader\/__init__\.py:2 /);
+    expect(decide({ zip: ["reader"] })[0]).toEqual(["reader", false, `kept zipped: --zip reader (although ${READER_WHY})`]);
   });
 
-  test("--unpack takes an import name, or a distribution name (its RECORD's top-level names)", () => {
-    const byName = decidePackages(site(), noNatives, { unpack: ["single"] });
-    expect(byName.filter((d) => d.unpacked).map((d) => [d.name, d.reason])).toEqual([
-      ["reader", "zip-unsafe: reader/__init__.py:2 derives a path from __file__ and reader ships data or native files"],
-      ["single", "unpacked whole: --unpack single"],
+  test("--unpack takes an import name, or a distribution name (PEP 503 normalised) for its top-level names", () => {
+    expect(decide({ unpack: ["single"] }).filter(([, unpacked]) => unpacked)).toEqual([
+      ["reader", true, `unpacked whole: ${READER_WHY}`],
+      ["single", true, "unpacked whole: --unpack single"],
     ]);
-    const byDist = decidePackages(site(), noNatives, { unpack: ["My.Dist"] }); // PEP 503: My.Dist is my_dist
-    expect(byDist.filter((d) => d.reason.includes("--unpack")).map((d) => d.name)).toEqual(["single", "zipsafe"]);
+    expect(decide({ unpack: ["my-dist"] }).filter(([, , reason]) => String(reason).includes("--unpack"))).toEqual([
+      ["single", true, "unpacked whole: --unpack single"],
+      ["zipsafe", true, "unpacked whole: --unpack zipsafe"],
+    ]);
   });
 
   test("--unpack-all unpacks every top-level package and module; --zip still wins", () => {
-    const decisions = decidePackages(site(), noNatives, { unpackAll: true, zip: ["zipsafe"] });
-    expect(decisions.map((d) => [d.name, d.unpacked])).toEqual([
+    expect(decide({ unpackAll: true, zip: ["zipsafe"] }).map(([name, unpacked]) => [name, unpacked])).toEqual([
       ["reader", true],
       ["single", true],
       ["zipsafe", false],
@@ -67,24 +60,20 @@ describe("decidePackages with the user's overrides", () => {
   });
 
   test("a name that is neither a package nor a distribution: exit 3, listing what is there", () => {
-    try {
-      decidePackages(site(), noNatives, { unpack: ["nosuch"] });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(PyzapError);
-      expect((error as PyzapError).code).toBe("INPUT_NOT_FOUND");
-      expect((error as PyzapError).message).toBe("--unpack nosuch: no top-level package or distribution of that name is in the bundle");
-      expect((error as PyzapError).hint).toBe("the bundle's top-level packages are: reader, single, zipsafe");
-    }
+    const err = thrown(() => decide({ zip: ["nosuch"] }));
+    expect([err.code, err.message]).toEqual(["INPUT_NOT_FOUND", "--zip nosuch: no top-level package or distribution of that name is in the bundle"]);
+    expect(err.hint).toContain("reader, single, zipsafe");
   });
 
   test("the same package named by --unpack and --zip is a usage error", () => {
-    expect(() => decidePackages(site(), noNatives, { unpack: ["reader"], zip: ["reader"] })).toThrow("reader is named by both --unpack and --zip");
+    const err = thrown(() => decide({ unpack: ["reader"], zip: ["my-dist", "reader"] }));
+    expect([err.code, err.message]).toEqual(["USAGE", "reader is named by both --unpack and --zip"]);
   });
 
-  test("an importable extension module is not data; another native file is", () => {
-    const files = tree({ "fast/__init__.py": READS_OWN_FILES, "fast/_speed.so": "\x7fELF" });
-    expect(decidePackages(files, () => "module")).toEqual([]);
-    expect(decidePackages(files, (f) => (f.rel.endsWith(".so") ? "other" : null)).map((d) => d.name)).toEqual(["fast"]);
+  test("an importable extension module is not data; another native file (found by path) is", () => {
+    const files = ["fast/__init__.py", "fast/_speed.so"].map(file);
+    const findings: Finding[] = [{ ...FINDINGS[0]!, source: `${SITE}/fast/__init__.py` }];
+    expect(decide({}, files, findings, () => "module")[0]?.[1]).toBe(false);
+    expect(decide({}, files, findings, (f) => (f.rel.endsWith(".so") ? "other" : null))[0]?.[1]).toBe(true);
   });
 });
