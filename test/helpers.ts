@@ -74,10 +74,9 @@ export async function whenStopped(pid: number): Promise<void> {
     } catch {
       throw new Error(`process ${pid} exited instead of stopping`);
     }
-    if (/\) [TZ] /.test(stat)) {
-      if (/\) Z /.test(stat)) throw new Error(`process ${pid} exited instead of stopping`);
-      return;
-    }
+    const state = /.*\) (\S) /s.exec(stat)?.[1]; // the field after the last ")" (comm may hold one)
+    if (state === "T") return;
+    if (state === "Z") throw new Error(`process ${pid} exited instead of stopping`);
     await new Promise((r) => setTimeout(r, 5));
   }
   throw new Error(`process ${pid} never stopped`);

@@ -23,11 +23,16 @@ function candidates(): string[] {
 
 const PYENV_VERSIONS = path.join(process.env.PYENV_ROOT || path.join(homedir(), ".pyenv"), "versions");
 
+/** The interpreter of one pyenv version ("2.7.18" -> ~/.pyenv/versions/2.7.18/bin/python). */
+export function pyenvPython(version: string): string {
+  return path.join(PYENV_VERSIONS, version, "bin/python");
+}
+
 /** The versions pyenv has installed here ("2.7.18", "3.6.15", ...), sorted; CI's machine image has the same. */
 export function pyenvVersions(): string[] {
   if (!existsSync(PYENV_VERSIONS)) return [];
   return readdirSync(PYENV_VERSIONS)
-    .filter((v) => /^\d/.test(v) && existsSync(path.join(PYENV_VERSIONS, v, "bin/python")))
+    .filter((v) => /^\d/.test(v) && existsSync(pyenvPython(v)))
     .sort();
 }
 

@@ -11,4 +11,6 @@ export { humanAgo, humanBytes, parseDuration, parseSize, table } from "../../pac
 export { VERSION } from "../../packages/cli/src/version.js";
 export { extensionModuleName } from "../../packages/cli/src/classify.js";
 export { decidePackages, type NativeKind } from "../../packages/cli/src/zipunsafe.js";
+export type { Finding } from "../../packages/cli/src/compile.js";
+export type { Distribution } from "../../packages/cli/src/entrypoint.js";
 export type { TreeFile } from "../../packages/cli/src/walk.js";

@@ -1,0 +1,47 @@
+// Every other CPython on this machine (pyenv's 2.7, 3.6 ... 3.13; CI's image
+// has the same) meeting a real bundle built with python3: the launcher's
+// `-c` bootstrap, the bundle's __main__.py, its sitecustomize and the
+// generated bundle.py are compiled from source by that interpreter (the .pyc
+// are for the bundle's), so each must parse there and then say, in one line,
+// that this is the wrong Python, or step aside in a child process.
+import { chmodSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, inject, test } from "vitest";
+import { bundle, run, tempDir } from "./helpers.js";
+import { pyenvPython, pyenvVersions, pythonTags } from "./pythons.js";
+
+const dir = tempDir();
+const app = path.join(dir, "ext.pyz");
+const cache = path.join(dir, "cache");
+const own = pythonTags();
+const others = pyenvVersions().filter((v) => !v.startsWith(`${own.version}.`));
+if (others.length === 0) console.log("old-pythons: skipped, no pyenv Python of another X.Y here (CI's image has 2.7 and 3.6 to 3.13)");
+
+describe.skipIf(others.length === 0)("another Python meets a real bundle", () => {
+  beforeAll(() => {
+    bundle(inject("wheelhouse"), "fixture-ext", "fixture-ext-demo", app);
+  });
+
+  const WRONG = new RegExp(`^pyzap: this bundle needs Python ${own.version.replace(".", "\\.")} \\(${own.cacheTag}\\), but .* is Python \\d+\\.\\d+; set PYZAP_PYTHON to a Python ${own.version.replace(".", "\\.")} interpreter\\n$`);
+
+  test.each(others)("Python %s: exit 78 and one line, through the launcher and as `python app.pyz`", (version) => {
+    const python = pyenvPython(version);
+    for (const r of [run(app, [], { PYZAP_CACHE: cache, PYZAP_PYTHON: python }), run(python, [app], { PYZAP_CACHE: cache })]) {
+      expect([r.status, r.stdout], r.stderr).toEqual([78, ""]);
+      expect(r.stderr).toMatch(WRONG);
+    }
+  });
+
+  test.each(others)("Python %s as a child of the app: the bundle's paths are dropped, nothing printed", (version) => {
+    // Stands in for the app's interpreter: started by the launcher with the
+    // PYTHONPATH it exports, it runs the foreign Python the way an app's
+    // subprocess would (os.execv keeps the environment).
+    const child = path.join(dir, `child-${version}`);
+    writeFileSync(child, `#!/bin/sh\nexec ${pyenvPython(version)} -c 'import sys, json; print(json.dumps(sys.path))'\n`);
+    chmodSync(child, 0o755);
+    const r = run(app, [], { PYZAP_CACHE: cache, PYZAP_PYTHON: child });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    const seen = JSON.parse(r.stdout) as string[];
+    expect(seen.filter((p) => p.startsWith(app) || p.startsWith(cache))).toEqual([]);
+  });
+});
