@@ -306,7 +306,7 @@ def activate(archive, data, entry_dir):
     _bundles.append(bundle)
     _watch_imports()
     if sys.excepthook is sys.__excepthook__:
-        sys.excepthook = _excepthook
+        sys.excepthook = _show_exception
     for name, text in data.get('PTH') or ():
         _run_pth(bundle, name, text)
     if debug:
@@ -345,7 +345,7 @@ def _watch_imports():
         meta_path.insert(i, ImportWatcher(pending))
 
 
-def _excepthook(exc_type, value, tb):
+def _show_exception(exc_type, value, tb):
     """sys.excepthook: source lines for archive modules, and the --unpack hint (_excepthook.py)."""
     from _pyzap import _excepthook
     _excepthook.show(exc_type, value, tb)
