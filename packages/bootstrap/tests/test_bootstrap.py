@@ -121,7 +121,7 @@ class FallbackTest(BundleTestCase):
         site_dirs = [self.app + '/.pyzap/boot', self.entry + '/site', self.app + '/site-packages']
         self.assertEqual(out['argv'][0], link)  # sys.argv[0] left as given
         self.assertEqual(out['env'], {
-            'PYTHONPATH': ':'.join(site_dirs) + ':/old/dir',
+            'PYTHONPATH': self.app + '/.pyzap/boot:/old/dir',  # children add the rest themselves
             'PYZAP_ARCHIVE': self.app,  # the real path
             'PYZAP_ENTRY_DIR': self.entry,
             'PYZAP_ARGV0': link,
@@ -325,6 +325,35 @@ class AbiGuardTest(BundleTestCase):
         for python in pythons:
             with self.subTest(python=python):
                 self.assert_guarded(*self.probe(python))
+
+
+class ForeignChildPthTest(BundleTestCase):
+    """A child Python of another version whose own .pth files import a module the bundle
+    also ships gets its own, never the bundle's: the child inherits only the bundle's
+    boot directory on PYTHONPATH, and the guard removes it before anything is imported."""
+
+    def test_foreign_child_pth_does_not_import_from_the_bundle(self):
+        pythons = [p for p in foreign_pythons() if not os.path.basename(os.path.dirname(os.path.dirname(p))).startswith('2.')]
+        if not pythons:
+            self.skipTest('no Python 3 of another version installed')
+        self.report()  # extracts the cache entry
+        code = ('import subprocess, sys; print(subprocess.run([sys.argv[1], "-c", sys.argv[2]], '
+                'stdout=subprocess.PIPE, universal_newlines=True).stdout, end="")')
+        child = ('import json, sys; print(json.dumps([sys.LEAKED, '
+                 '[p for p in sys.path if p.startswith(%r) or p.startswith(%r)]]))' % (self.app, self.entry))
+        for n, python in enumerate(pythons):
+            with self.subTest(python=python):
+                venv = os.path.join(self.tmp, 'venv%d' % n)
+                subprocess.check_call([python, '-m', 'venv', '--without-pip', venv])
+                vpy = os.path.join(venv, 'bin', 'python')
+                site = subprocess.check_output([vpy, '-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'],
+                                               universal_newlines=True).strip()
+                with open(os.path.join(site, 'leak.pth'), 'w') as f:
+                    f.write('import sys, importlib.util; sys.LEAKED = importlib.util.find_spec("demo") is not None\n')
+                res = subprocess.run([sys.executable, '-c', code, vpy, child], env=self.launcher_env(),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+                self.assertEqual(res.returncode, 0, res.stderr)
+                self.assertEqual(json.loads(res.stdout), [False, []])
 
 
 class WrongPythonTest(BundleTestCase):
