@@ -52,6 +52,16 @@ describe.skipIf(missing.length > 0)("certbot from Debian's packages", () => {
     expect(result.stdout).toContain("* webroot");
   });
 
+  test("the same without the launcher (python3 app.pyz) and with PYZAP_ZIPIMPORT=1", () => {
+    for (const [file, args, extra] of [
+      [env.PYZAP_PYTHON, [out, "plugins", ...dirs], {}],
+      [out, ["plugins", ...dirs], { PYZAP_ZIPIMPORT: "1" }],
+    ] as const) {
+      const result = ok(run(file, [...args], { ...env, ...extra }));
+      expect(result.stdout).toContain("Entry point: standalone = certbot._internal.plugins.standalone:Authenticator");
+    }
+  });
+
   test("importlib.metadata and pkg_resources see the bundled distributions, resource_filename a real file", () => {
     ok(run(out, ["--version"], env)); // unpacks the cache entry
     const entry = readdirSync(cache).find((n) => /^[0-9a-f]{16}$/.test(n));

@@ -5,10 +5,15 @@
 subprocesses get it too). It finds its bundle through its own zipimporter,
 reads `_pyzap/bundle.py` (one unmarshal) and then either:
 
-- in an interpreter whose cache tag is the bundle's: imports `_pyzap` and
-  activates the bundle (native finder at the front of `sys.meta_path`);
+- in an interpreter whose cache tag is the bundle's: puts the bundle's cache
+  entry and `ARCHIVE/site-packages` right after `boot` on `sys.path` (a child
+  Python inherits only `boot` on PYTHONPATH), imports `_pyzap` and activates
+  the bundle (isolation from the host's site-packages, native finder at the
+  front of `sys.meta_path`);
 - in any other interpreter (the ABI guard): removes this bundle's entries from
-  `sys.path` and activates nothing, so a foreign Python is not polluted.
+  `sys.path` and activates nothing, so a foreign Python is not polluted. As a
+  child inherits only `boot`, nothing of the bundle was importable before
+  (the host's `.pth` files ran before this module).
 
 Either way it then runs the `sitecustomize` this one shadows (Debian's apport
 hook, a virtualenv's, another bundle's), loaded under another module name.
@@ -35,14 +40,19 @@ def _main():
     try:
         data = _read_bundle(boot)
         entry_dir = _find_entry_dir(data.get('KEY'))
-        mine = [boot, os.path.join(archive, 'site-packages')]
-        if entry_dir:
-            mine.append(os.path.join(entry_dir, 'site'))
         tag = getattr(getattr(sys, 'implementation', None), 'cache_tag', None)
         if tag != data.get('CACHE_TAG'):
+            mine = [boot, os.path.join(archive, 'site-packages')]
+            if entry_dir:
+                mine.append(os.path.join(entry_dir, 'site'))
             _remove_paths(mine)
         else:
             import _pyzap
+            if data.get('KEY') and not entry_dir:
+                entry_dir = _pyzap.find_entry_dir(data['KEY'])
+            mine = [boot] + ([os.path.join(entry_dir, 'site')] if entry_dir else [])
+            mine.append(os.path.join(archive, 'site-packages'))
+            _add_paths(mine)
             _pyzap.activate(archive, data, entry_dir)
     except Exception as err:
         _report(err)
@@ -72,7 +82,8 @@ def _read_bundle(boot):
 
 
 def _find_entry_dir(key):
-    """This bundle's cache entry ROOT/KEY: $PYZAP_ENTRY_DIR if it is ours, else from sys.path."""
+    """This bundle's cache entry ROOT/KEY: $PYZAP_ENTRY_DIR if it is ours, else from sys.path,
+    else beside $PYZAP_ENTRY_DIR (an outer bundle, in a child of an inner one)."""
     if not key:
         return None
     env = os.environ.get('PYZAP_ENTRY_DIR')
@@ -82,7 +93,28 @@ def _find_entry_dir(key):
         parent, base = os.path.split(entry)
         if base == 'site' and os.path.basename(parent) == key:
             return parent
+    if env:
+        beside = os.path.join(os.path.dirname(os.path.normpath(env)), key)
+        if os.path.isdir(os.path.join(beside, 'site')):
+            return beside
     return None
+
+
+def _add_paths(paths):
+    """Put the bundle's directories right after its boot directory (paths[0]) on sys.path.
+
+    A child Python inherits only ARCHIVE/.pyzap/boot on PYTHONPATH (see
+    _pyzap.activate): nothing of the bundle is importable before this runs,
+    not even from the host's .pth files, whatever the interpreter.
+    """
+    at = _path_index(paths[0]) + 1
+    present = set(os.path.normpath(p) for p in sys.path)
+    for path in paths[1:]:
+        if os.path.normpath(path) not in present:
+            sys.path.insert(at, path)
+            at += 1
+        else:
+            at = max(at, _path_index(path) + 1)
 
 
 def _remove_paths(paths):

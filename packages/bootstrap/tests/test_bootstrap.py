@@ -121,7 +121,7 @@ class FallbackTest(BundleTestCase):
         site_dirs = [self.app + '/.pyzap/boot', self.entry + '/site', self.app + '/site-packages']
         self.assertEqual(out['argv'][0], link)  # sys.argv[0] left as given
         self.assertEqual(out['env'], {
-            'PYTHONPATH': ':'.join(site_dirs) + ':/old/dir',
+            'PYTHONPATH': self.app + '/.pyzap/boot:/old/dir',  # children add the rest themselves
             'PYZAP_ARCHIVE': self.app,  # the real path
             'PYZAP_ENTRY_DIR': self.entry,
             'PYZAP_ARGV0': link,
@@ -325,6 +325,112 @@ class AbiGuardTest(BundleTestCase):
         for python in pythons:
             with self.subTest(python=python):
                 self.assert_guarded(*self.probe(python))
+
+
+class ForeignChildPthTest(BundleTestCase):
+    """A child Python of another version whose own .pth files import a module the bundle
+    also ships gets its own, never the bundle's: the child inherits only the bundle's
+    boot directory on PYTHONPATH, and the guard removes it before anything is imported."""
+
+    def test_foreign_child_pth_does_not_import_from_the_bundle(self):
+        pythons = [p for p in foreign_pythons() if not os.path.basename(os.path.dirname(os.path.dirname(p))).startswith('2.')]
+        if not pythons:
+            self.skipTest('no Python 3 of another version installed')
+        self.report()  # extracts the cache entry
+        code = ('import subprocess, sys; print(subprocess.run([sys.argv[1], "-c", sys.argv[2]], '
+                'stdout=subprocess.PIPE, universal_newlines=True).stdout, end="")')
+        child = ('import json, sys; print(json.dumps([sys.LEAKED, '
+                 '[p for p in sys.path if p.startswith(%r) or p.startswith(%r)]]))' % (self.app, self.entry))
+        for n, python in enumerate(pythons):
+            with self.subTest(python=python):
+                venv = os.path.join(self.tmp, 'venv%d' % n)
+                subprocess.check_call([python, '-m', 'venv', '--without-pip', venv])
+                vpy = os.path.join(venv, 'bin', 'python')
+                site = subprocess.check_output([vpy, '-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'],
+                                               universal_newlines=True).strip()
+                with open(os.path.join(site, 'leak.pth'), 'w') as f:
+                    f.write('import sys, importlib.util; sys.LEAKED = importlib.util.find_spec("demo") is not None\n')
+                res = subprocess.run([sys.executable, '-c', code, vpy, child], env=self.launcher_env(),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+                self.assertEqual(res.returncode, 0, res.stderr)
+                self.assertEqual(json.loads(res.stdout), [False, []])
+
+
+RES_MAIN = r"""
+import importlib.resources, json, os, sys, _pyzap
+from _pyzap import _resources
+
+def main():
+    archive = _pyzap.info()['archive']
+    with importlib.resources.as_file(importlib.resources.files('demo') / 'data' / 'hello.txt') as p:
+        as_file = str(p)
+    print(json.dumps({
+        'as_file': as_file,
+        'text': open(as_file).read(),
+        'dir': _resources.real_path(archive, 'site-packages/demo/data'),
+        'native': _resources.real_path(archive, 'site-packages/' + sys.argv[1]),
+        'missing': _resources.real_path(archive, 'site-packages/demo/nothing.txt'),
+    }))
+"""
+
+
+class RealFilesTest(BundleTestCase):
+    """A resource asked for as a real file: the cache entry's copy, else extracted once into ROOT/res-H."""
+
+    def setUp(self):
+        super().setUp()
+        files = dict(bundlekit.demo_files(), **{'demo/res.py': RES_MAIN, 'demo/data/hello.txt': 'hello\n',
+                                                'demo/data/more/x.txt': 'x\n'})
+        self.key = bundlekit.make_bundle(self.app, files, self.native, entry='demo.res:main')
+        self.entry = os.path.join(self.cache, self.key)
+
+    def test_extracted_once_then_reused(self):
+        native_rel = self.native['nativepkg'][0]
+        first, _ = self.report(native_rel)
+        res = [n for n in os.listdir(self.cache) if n.startswith('res-')]
+        self.assertEqual(len(res), 2, os.listdir(self.cache))  # the file, and the directory
+        self.assertTrue(first['as_file'].startswith(self.cache + '/res-'), first)
+        self.assertTrue(first['as_file'].endswith('/site/demo/data/hello.txt'), first)
+        self.assertEqual(first['text'], 'hello\n')
+        self.assertEqual(sorted(os.listdir(first['dir'])), ['hello.txt', 'more'])
+        self.assertEqual(first['native'], self.entry + '/site/' + native_rel)  # unpacked by the build
+        self.assertIsNone(first['missing'])
+        mtime = os.stat(first['as_file']).st_mtime_ns
+        second, _ = self.report(native_rel)
+        self.assertEqual(second, first)
+        self.assertEqual(os.stat(first['as_file']).st_mtime_ns, mtime)  # not extracted again
+        self.assertEqual(sorted(n for n in os.listdir(self.cache) if n.startswith('res-')), sorted(res))
+
+    def test_a_copy_others_can_write_is_replaced(self):
+        first, _ = self.report(self.native['nativepkg'][0])
+        top = first['as_file'][:first['as_file'].index('/site/')]
+        with open(first['as_file'], 'w') as f:
+            f.write('planted\n')
+        os.chmod(top, 0o777)
+        second, _ = self.report(self.native['nativepkg'][0])
+        self.assertEqual(second['text'], 'hello\n')
+        self.assertEqual(os.stat(top).st_mode & 0o777, 0o755)
+
+
+class UnpackHintTest(unittest.TestCase):
+    """The line an uncaught OSError on a path inside the archive ends with."""
+
+    def test_hint_names_the_package_and_the_flag(self):
+        sys.path.insert(0, bundlekit.PYTHON_DIR)
+        self.addCleanup(sys.path.remove, bundlekit.PYTHON_DIR)
+        from _pyzap import _excepthook
+        err = NotADirectoryError(20, 'Not a directory', '/srv/app.pyz/site-packages/pkg/data/x.txt')
+        self.assertEqual(_excepthook.unpack_hint(err, ['/srv/app.pyz']),
+                         'pyzap: pkg opened /srv/app.pyz/site-packages/pkg/data/x.txt, a path inside the '
+                         'bundle, which is not a real file; rebuild the bundle with --unpack pkg')
+        try:
+            try:
+                open('/srv/app.pyz/site-packages/mod.py/x')
+            except OSError:
+                raise RuntimeError('wrapped')
+        except RuntimeError as wrapped:
+            self.assertIn('--unpack mod', _excepthook.unpack_hint(wrapped, ['/srv/app.pyz']))
+        self.assertIsNone(_excepthook.unpack_hint(FileNotFoundError(2, 'x', '/etc/nothing'), ['/srv/app.pyz']))
 
 
 class WrongPythonTest(BundleTestCase):

@@ -309,6 +309,7 @@ def activate(archive, data, entry_dir):
         sys.excepthook = _show_exception
     for name, text in data.get('PTH') or ():
         _run_pth(bundle, name, text)
+    _leave_boot_for_children(bundle)
     if debug:
         sys.stderr.write('pyzap: debug: runtime active for %s (entry %s, %d native modules, %s)\n'
                          % (archive, entry_dir or '-', len(bundle.native),
@@ -346,12 +347,46 @@ def _watch_imports():
 
 
 def _show_exception(exc_type, value, tb):
-    """sys.excepthook: source lines for archive modules, and the --unpack hint (_excepthook.py).
-
-    Not named `_excepthook`: `from _pyzap import _excepthook` would then find
-    this function instead of importing the submodule."""
+    """sys.excepthook: source lines for archive modules, and the --unpack hint (_excepthook.py)."""
     from _pyzap import _excepthook
     _excepthook.show(exc_type, value, tb)
+
+
+def _leave_boot_for_children(bundle):
+    """Leave only ARCHIVE/.pyzap/boot of this bundle on the PYTHONPATH children inherit.
+
+    The launcher exports boot, ROOT/KEY/site and ARCHIVE/site-packages. A child
+    Python's `site` runs the host's .pth files before our sitecustomize, and
+    they could import the bundle's modules (setuptools' _distutils_hack) in an
+    interpreter of another version. With only boot inherited, nothing of the
+    bundle is importable until sitecustomize has checked the interpreter and
+    added the rest (see sitecustomize._add_paths). Also drops duplicates a
+    re-exec through the launcher would add.
+    """
+    old = os.environ.get('PYTHONPATH')
+    if old is None:
+        return
+    drop = (bundle.site_packages, bundle.site_dir)
+    kept = []
+    for path in old.split(os.pathsep):
+        if path and path not in drop and not (path == bundle.boot_dir and path in kept):
+            kept.append(path)
+    if bundle.boot_dir not in kept:
+        kept.insert(0, bundle.boot_dir)
+    os.environ['PYTHONPATH'] = os.pathsep.join(kept)
+
+
+def find_entry_dir(key):
+    """ROOT/KEY in the first cache root of the chain that has it, or None (rare: a nested
+    bundle's child whose entry is in another root than the inner bundle's)."""
+    from _pyzap import _cacheroot
+    for root, explicit in _cacheroot.cache_candidates():
+        if _cacheroot.check_root(root, explicit) is not None:
+            continue
+        entry = os.path.join(root, key)
+        if os.path.isdir(os.path.join(entry, 'site')):
+            return entry
+    return None
 
 
 def _insert_before(finder, new):

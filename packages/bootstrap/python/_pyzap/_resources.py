@@ -15,7 +15,8 @@ Some code needs a resource as a file on disk: `pkg_resources.resource_filename`
    every file's CRC-32 and size checked (zipfile), files and directories
    fsync'ed, then renamed into place, as entries are; a process that loses the
    race uses the winner's copy. Like an entry it is used only if it is a real
-   directory owned by this user and not writable by group or others.
+   directory owned by this user and not writable by group or others; anything
+   else by that name is moved aside and removed.
 
 Never a temporary file per start (what zipimport's reader does for `as_file`).
 `pyzap cache clean` and `prune` do not know `res-*` yet: remove them by hand.
@@ -100,6 +101,10 @@ def _extract_once(bundle, files, members, rel):
     tmp = '%s.tmp-%d' % (dest, os.getpid())
     try:
         _write(bundle.archive, members, tmp)
+        if os.path.lexists(dest) and not _good_dir(dest):  # not ours, or writable by others: replace it
+            bad = '%s.bad-%d' % (dest, os.getpid())
+            os.rename(dest, bad)
+            _rmtree(bad)
         try:
             os.rename(tmp, dest)
         except OSError:
