@@ -128,7 +128,13 @@ export function decidePackages(
       return kind === "other" || (kind === null && isData(f.rel));
     });
     const found = evidence.get(name) ?? [];
+    // auditwheel's pkg.libs/ and other directories without Python are not
+    // packages: their native files are unpacked one by one (classify.ts).
+    const hasCode = group.some((f) => /\.pyc?$/.test(f.rel));
+    if (!hasCode && !unpack.has(name) && !zip.has(name) && !options.unpackAll) continue;
     const decided = weigh(name, found, shipsData);
+    const natives = group.filter((f) => nativeKind(f) !== null).length;
+    if (decided.placement === "archive" && natives > 0) decided.why += `; its ${natives} native file${natives === 1 ? " is" : "s are"} unpacked`;
     const decision = (runsFrom: "archive" | "cache", dataUnpacked: boolean, reason: string, e: Evidence | null): PackageDecision => ({
       name,
       runsFrom,
