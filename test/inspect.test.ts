@@ -69,6 +69,8 @@ describe("pyzap inspect", () => {
     expect(out).toMatch(new RegExp(`\n  launcher +\\d+\\.\\d+\\.\\d+ ${escapeRegExp(launcherTarget())}, `));
     expect(out).toMatch(/unpacked +2 files/);
     expect(out).toMatch(/fixture_libs\.libs\/libfoo\.so\.1 +\d+ KiB +644 +native: ELF shared library/);
+    // Where each package's code runs from, and why.
+    expect(out).toMatch(/^PACKAGE +RUNS FROM +WHY\nfixture_libs +archive +zipped: no code reads the package's own files by path; its 1 native file is unpacked\n/m);
   });
 
   test("bad input: one clear line each, with its own exit code", () => {

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { compileSite, type Finding } from "../../packages/cli/src/compile.js";
 import type { PythonInfo } from "../../packages/cli/src/python.js";
-import { walkTree } from "../../packages/cli/src/walk.js";
-import { decidePackages, type PackageDecision, type UnpackOptions } from "../../packages/cli/src/zipunsafe.js";
+import { walkTree, type TreeFile } from "../../packages/cli/src/walk.js";
+import { decidePackages, type NativeKind, type PackageDecision, type UnpackOptions } from "../../packages/cli/src/zipunsafe.js";
 import type { Distribution } from "../../packages/cli/src/entrypoint.js";
 
 export const PYTHON = { command: "python3" } as PythonInfo;
@@ -25,7 +25,7 @@ export interface Scanned {
   /** [file, line, kind, target, certain] of every finding, in file and line order. */
   findings: [string, number, string, string, boolean][];
   raw: Finding[];
-  decide: (options?: UnpackOptions, dists?: Distribution[]) => Map<string, PackageDecision>;
+  decide: (options?: UnpackOptions, dists?: Distribution[], nativeKind?: (f: TreeFile) => NativeKind) => Map<string, PackageDecision>;
 }
 
 export async function scanTree(files: Record<string, string>, python = PYTHON): Promise<Scanned> {
@@ -39,6 +39,6 @@ export async function scanTree(files: Record<string, string>, python = PYTHON): 
   return {
     findings,
     raw: compiled.findings,
-    decide: (options = {}, dists = []) => new Map(decidePackages(tree, () => null, compiled.findings, dists, options).map((d) => [d.name, d])),
+    decide: (options = {}, dists = [], nativeKind = () => null) => new Map(decidePackages(tree, nativeKind, compiled.findings, dists, options).map((d) => [d.name, d])),
   };
 }

@@ -202,6 +202,19 @@ describe("harmless uses are not findings", () => {
   });
 });
 
+describe("compiled packages", () => {
+  test("black: Path(__file__).suffix keeps it zipped, but a compiled (mypyc) __init__ needs its submodules beside it", async () => {
+    const files = { "black/__init__.py": 'from pathlib import Path\nCOMPILED = Path(__file__).suffix in (".pyd", ".so")\n', "black/mode.py": "", "black/fonts/x.txt": "x\n" };
+    const pure = await scanTree(files);
+    expect(pure.decide().get("black")?.runsFrom).toBe("archive");
+    const mypyc = await scanTree({ ...files, "black/__init__.cpython-311-x86_64-linux-gnu.so": "ELF" });
+    const native = (f: { rel: string }) => (f.rel.endsWith(".so") ? "module" : null);
+    expect(mypyc.decide({}, [], native).get("black")?.reason).toBe(
+      "unpacked whole: black/__init__.cpython-311-x86_64-linux-gnu.so is a compiled __init__: its pure-Python submodules must sit beside it",
+    );
+  });
+});
+
 describe("overrides and names", () => {
   test("--zip keeps a detected package zipped and says what it overrides; --unpack takes a distribution name", async () => {
     const scanned = await scanTree({ "pkg/__init__.py": "import os\nopen(os.path.join(os.path.dirname(__file__), 'data', 'x.txt'))\n", ...DATA, "other/__init__.py": "" });

@@ -84,10 +84,10 @@ HARMLESS = {
     "re.sub", "re.compile", "re.escape", "textwrap.dedent", "object.__setattr__", "json.dumps", "json.dump",
     "pprint.pprint", "pprint.pformat", "sys.stdout.write", "sys.stderr.write", "click.echo",
 }
-# By the last part of the name: exception messages, and lib2to3's
-# load_packaged_grammar (black's blib2to3), which falls back to
-# pkgutil.get_data when the grammar is not a real file.
-HARMLESS_LAST = {"load_packaged_grammar", "exit"}
+# By the last part of the name. (Not lib2to3's load_packaged_grammar: it
+# falls back to pkgutil.get_data only when no cache directory is given, and
+# black gives one.)
+HARMLESS_LAST = {"exit"}
 HARMLESS_PREFIXES = ("warnings.", "logging.", "logger.", "log.", "_log.", "_logger.", "LOG.", "LOGGER.",
                      "typing.", "inspect.", "traceback.")
 # Methods of a path or a string.

@@ -41,6 +41,11 @@ export interface PackageDecision {
 // the templates must be real files.
 const PACKAGE_LOADER_WORKS_ZIPPED = false;
 
+// A compiled (mypyc) __init__ runs from the cache, where the package's
+// __path__ then points; until the runtime also searches the archive from
+// there, its pure-Python submodules must sit beside it (black, isort).
+const NATIVE_INIT_NEEDS_SIBLINGS = true;
+
 // Files that are not "data the code reads at run time": Python sources, stubs,
 // bytecode and markers; C/Cython/Fortran sources, headers, static libraries
 // and build files (numpy ships hundreds, for compiling against it); licences
@@ -128,7 +133,16 @@ export function decidePackages(
       return kind === "other" || (kind === null && isData(f.rel));
     });
     const found = evidence.get(name) ?? [];
-    const decided = weigh(name, found, shipsData);
+    // auditwheel's pkg.libs/ and other directories without Python are not
+    // packages: their native files are unpacked one by one (classify.ts).
+    const hasCode = group.some((f) => /\.pyc?$/.test(f.rel));
+    if (!hasCode && !unpack.has(name) && !zip.has(name) && !options.unpackAll) continue;
+    const nativeInit = NATIVE_INIT_NEEDS_SIBLINGS ? group.find((f) => nativeKind(f) === "module" && /^[^/]+\/__init__\.[^/]+$/.test(f.rel)) : undefined;
+    const decided: Weighed = nativeInit
+      ? { placement: "whole", why: `${nativeInit.rel} is a compiled __init__: its pure-Python submodules must sit beside it`, evidence: null }
+      : weigh(name, found, shipsData);
+    const natives = group.filter((f) => nativeKind(f) !== null).length;
+    if (decided.placement === "archive" && natives > 0) decided.why += `; its ${natives} native file${natives === 1 ? " is" : "s are"} unpacked`;
     const decision = (runsFrom: "archive" | "cache", dataUnpacked: boolean, reason: string, e: Evidence | null): PackageDecision => ({
       name,
       runsFrom,

@@ -16,6 +16,8 @@ export interface Inspection {
   python: { executable: string; version: string; requires: string; cacheTag: string; soabi: string | null; platform: string };
   launcher: { version: string | null; target: string | null; size: number };
   unpack: { path: string; size: number; mode: string; xxh64: string; reason: string; module: string | null }[];
+  /** Every top-level package: where its code runs from, and why. */
+  packages: { name: string; runsFrom: "archive" | "cache"; dataUnpacked: boolean; reason: string }[];
   totals: {
     entries: number;
     zipped: { files: number; bytes: number; compressedBytes: number };
@@ -48,6 +50,8 @@ export async function inspectBundle(file: string): Promise<Inspection> {
     python: m.python,
     launcher: { version: marker?.version ?? null, target: marker?.target ?? null, size: z.zipStart },
     unpack: m.unpack.map((u) => ({ path: u.path, size: u.size, mode: u.mode.toString(8), xxh64: u.xxh64, reason: u.reason, module: u.module })),
+    // Bundles from before runsFrom listed only the packages unpacked whole (or kept by --zip).
+    packages: (m.packages ?? []).map((p) => ({ name: p.name, runsFrom: p.runsFrom ?? (p.unpacked ? "cache" : "archive"), dataUnpacked: p.dataUnpacked ?? false, reason: p.reason })),
     totals: {
       entries: files.length,
       zipped: { files: zipped.length, bytes: sum(zipped, "size"), compressedBytes: sum(zipped, "compressedSize") },
@@ -75,6 +79,10 @@ export async function runInspect(file: string, json: boolean): Promise<void> {
     "",
   ];
   process.stdout.write(out.join("\n"));
+  if (i.packages.length) {
+    const where = (p: Inspection["packages"][number]) => (p.runsFrom === "cache" ? "cache" : p.dataUnpacked ? "archive+data" : "archive");
+    process.stdout.write("\n" + table(["PACKAGE", "RUNS FROM", "WHY"], i.packages.map((p) => [p.name, where(p), p.reason])));
+  }
   if (i.unpack.length) {
     process.stdout.write("\n" + table(["UNPACKED", "SIZE", "MODE", "REASON"], i.unpack.map((u) => [u.path, humanBytes(u.size), u.mode, u.reason])));
   }
