@@ -3,11 +3,12 @@
 // was reproduced (real users: root, nobody and uid 1234, in a private mount
 // namespace like test/hardening.test.ts) and checks that it now does no harm.
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { BASE_ENV, CLI, LAUNCHER, REPO, run, tempDir } from "./helpers.js";
 import { makeApp, type App } from "./hardening/app.js";
+import { entryProblems } from "./hardening/entry.js";
 import { asNobody, canMount, inNamespace, SYSTEM_PYTHON } from "./hardening/ns.js";
 
 if (!canMount) console.log("skipping the multi-user tests of issue 11: they need root and mount namespaces (CI has both)");
@@ -141,6 +142,43 @@ describe("3. pyzap bundle -o in a shared directory", () => {
     expect(r.stderr).toMatch(/planted\.pyz is a symbolic link owned by uid 1234, not by you/);
     expect(readFileSync(target, "utf8")).toBe("theirs\n");
     expect(lstatSync(out).isSymbolicLink()).toBe(true);
+  });
+});
+
+describe("4. python3 app.pyz publishes only verified entries", () => {
+  // A bundle with a legitimate bundle's launcher.cfg (so its key) but another
+  // .so of the same size in its zip. Before the fix the fallback checked only
+  // sizes and CRC-32, published the entry, and every bundle with that key
+  // then loaded the planted library.
+  const poison = path.join(dir, "poison.pyz");
+  const POISON = [
+    "import os, sys, zipfile",
+    "src, out = sys.argv[1], sys.argv[2]",
+    "z = zipfile.ZipFile(src)",
+    "first = min(i.header_offset for i in z.infolist())",
+    "open(out, 'wb').write(open(src, 'rb').read(first))",
+    "with zipfile.ZipFile(out, 'a') as w:",
+    "    for i in z.infolist():",
+    "        data = z.read(i)",
+    "        if i.filename.endswith('libbig1.so'):",
+    "            data = data[:64] + os.urandom(len(data) - 64)",
+    "        w.writestr(i, data, i.compress_type)",
+    "os.chmod(out, 0o755)",
+  ].join("\n");
+
+  test("the shared entry is not poisoned: exit 65 with one line, nothing published, the real bundle unaffected", () => {
+    const mk = spawnSync("python3", ["-c", POISON, app.shipped, poison], { encoding: "utf8" });
+    expect(mk.status, mk.stderr).toBe(0);
+    const root = path.join(dir, "cache-4");
+    const r = spawnSync("python3", [poison], { encoding: "utf8", env: { ...BASE_ENV, PYZAP_CACHE: root } });
+    expect(r.status, r.stderr).toBe(65);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^pyzap: bundle .*poison\.pyz is corrupt: site-packages\/hardapp\.libs\/libbig1\.so: its content does not match the hash in launcher\.cfg/);
+    expect(readdirSync(root).filter((n) => !n.startsWith("."))).toEqual([]);
+    const real = spawnSync("python3", [app.shipped], { encoding: "utf8", env: { ...BASE_ENV, PYZAP_CACHE: root } });
+    expect(real.status, real.stderr).toBe(0);
+    expect(entryProblems(root, app.natives, app.shipped)).toEqual([]);
   });
 });
 

@@ -42,9 +42,28 @@ struct ctx {
 	struct python py;           /* the interpreter found */
 };
 
+/* PYZAP_EXTRACT_FOR=BUNDLE: `python3 app.pyz` runs these bytes (from a
+ * memfd or the bundle itself) to unpack BUNDLE's entry exactly as a start
+ * would, so there is one implementation of the cache protocol. */
+static int open_other(struct ctx *c, const char *bundle)
+{
+	if (!realpath(bundle, c->self)) {
+		pz_error("cannot open %s: %s; check the path", bundle, strerror(errno));
+		return PZ_EX_SELF;
+	}
+	if ((c->fd = open(c->self, O_RDONLY | O_CLOEXEC)) < 0) {
+		pz_error("cannot open %s: %s; make it readable (chmod a+r)", c->self, strerror(errno));
+		return PZ_EX_SELF;
+	}
+	pz_debug(c->debug, "%s, unpacking for %s", PYZAP_MARKER, c->self);
+	return 0;
+}
+
 static int open_self(struct ctx *c)
 {
-	const char *op;
+	const char *op, *other = getenv("PYZAP_EXTRACT_FOR");
+	if (other && *other)
+		return open_other(c, other);
 	if (platform_self_path(c->self, sizeof c->self, &op) != 0) {
 		pz_error("cannot find the bundle's own path: %s: %s; is /proc mounted?", op, strerror(errno));
 		return PZ_EX_SELF;
@@ -246,10 +265,16 @@ int main(int argc, char **argv)
 	c.argv = argv;
 	c.debug = dbg && *dbg && strcmp(dbg, "0") != 0;
 	c.fd = c.root.fd = -1;
+	const char *only = getenv("PYZAP_EXTRACT_FOR");
 	if ((rc = open_self(&c)) ||
 	    (rc = read_cfg(&c)) ||
-	    (rc = prepare_entry(&c)) ||
-	    (rc = python_find(&c.py, &c.cfg, c.debug)))
+	    (rc = prepare_entry(&c)))
+		return rc;
+	if (only && *only) { /* the entry for the caller, on stdout; no Python */
+		printf("%s\n", c.entry_dir);
+		return fflush(stdout) == 0 ? 0 : PZ_EX_IO;
+	}
+	if ((rc = python_find(&c.py, &c.cfg, c.debug)))
 		return rc;
 	return python_exec(&c.py, c.self, c.entry_dir, argc, argv);
 }

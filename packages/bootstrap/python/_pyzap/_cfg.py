@@ -9,16 +9,25 @@ CFG_NAME = '.pyzap/launcher.cfg'
 CFG_MAX_BYTES = 16 * 1024 * 1024
 CFG_MAX_FILES = 1000000
 CFG_MAX_LINE = 8192
+CFG_NAME_MAX = 255     # bytes per path component
+CFG_PATH_MAX = 1024    # bytes per f path
+CFG_DEPTH_MAX = 128    # components per f path
 HEX = frozenset(b'0123456789abcdef')
 
 
 class Cfg(object):
     """The parsed launcher.cfg: key ('-' or 16 hex) and the files to unpack."""
 
-    def __init__(self, raw, key, files):
+    def __init__(self, raw, key, files, flines=()):
         self.raw = raw
         self.key = key
         self.files = files  # [(xxh64 hex, size, mode, path)]
+        self.flines = flines  # the f lines as bytes, without their newline (for the key)
+
+    def computed_key(self):
+        """XXH64 of "pyzap-entry 1\n" and every f line (docs/format.md, "The key")."""
+        from _pyzap._xxh64 import xxh64_hex
+        return xxh64_hex(b'pyzap-entry 1\n' + b''.join(line + b'\n' for line in self.flines))
 
 
 def parse_cfg(raw):
@@ -35,6 +44,7 @@ def parse_cfg(raw):
         raise bad(f'first line is {lines[0][:40]!r}, expected "pyzap 1" (format 1)')
     key = None
     files = []
+    flines = []
     last = None
     for number, line in enumerate(lines, 1):
         if len(line) > CFG_MAX_LINE:
@@ -60,20 +70,30 @@ def parse_cfg(raw):
                 raise bad(f'line {number}: paths are not sorted or repeat ({path.decode("utf-8", "replace")})')
             last = path
             files.append((digest.decode('ascii'), int(size), int(mode, 8), path.decode('utf-8')))
+            flines.append(line)
             if len(files) > CFG_MAX_FILES:
                 raise bad(f'more than {CFG_MAX_FILES} files')
     if key is None:
         raise bad('no key record')
-    return Cfg(raw, key, files)
+    if key == '-' and files:
+        raise bad(f'key is "-" but there are {len(files)} f lines')
+    return Cfg(raw, key, files, flines)
 
 
 def check_path(path, number, bad):
     """A cfg PATH: relative, no empty/./.. component, no NUL, valid UTF-8."""
     if not path or path.startswith(b'/') or b'\0' in path:
         raise bad(f'line {number}: path must be relative and without NUL')
-    for part in path.split(b'/'):
+    if len(path) > CFG_PATH_MAX:
+        raise bad(f'line {number}: path longer than {CFG_PATH_MAX} bytes')
+    parts = path.split(b'/')
+    for part in parts:
         if part in (b'', b'.', b'..'):
             raise bad(f'line {number}: path has an empty, "." or ".." component')
+        if len(part) > CFG_NAME_MAX:
+            raise bad(f'line {number}: path has a component longer than {CFG_NAME_MAX} bytes')
+    if len(parts) > CFG_DEPTH_MAX:
+        raise bad(f'line {number}: path has more than {CFG_DEPTH_MAX} components')
     try:
         path.decode('utf-8')
     except UnicodeDecodeError:
