@@ -2,13 +2,13 @@
 // file must not get code run. Each test sets up the attack of the issue as it
 // was reproduced (real users: root, nobody and uid 1234, in a private mount
 // namespace like test/hardening.test.ts) and checks that it now does no harm.
-import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { BASE_ENV, CLI, LAUNCHER, REPO, run, tempDir } from "./helpers.js";
 import { makeApp, type App } from "./hardening/app.js";
-import { entryProblems } from "./hardening/entry.js";
+import { entryKey, entryProblems, listRoot } from "./hardening/entry.js";
 import { asNobody, canMount, inNamespace, SYSTEM_PYTHON } from "./hardening/ns.js";
 
 if (!canMount) console.log("skipping the multi-user tests of issue 11: they need root and mount namespaces (CI has both)");
@@ -210,5 +210,84 @@ describe("18. PYTHONPATH does not grow through re-executions", () => {
     expect(first.env.PYTHONPATH!.split(":")).toHaveLength(4);
     expect(second.env.PYTHONPATH).toBe(first.env.PYTHONPATH);
     expect(existsSync(first.env.PYZAP_ENTRY_DIR!)).toBe(true);
+  });
+});
+
+describe.skipIf(!canMount)("7. another user's environment does not pin root's entries", () => {
+  test("env PYZAP_ENTRY_DIR=ROOT/KEY sleep, as nobody, does not keep root's clean from removing KEY", async () => {
+    const root = path.join(dir, "cache-7");
+    expect(run(app.shipped, [], { PYZAP_CACHE: root }).status).toBe(0);
+    const key = entryKey(root)!;
+    const pinner = spawn("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "env", `PYZAP_ENTRY_DIR=${root}/${key}`, "sleep", "30"], { stdio: "ignore" });
+    await new Promise((r) => setTimeout(r, 300));
+    try {
+      const r = spawnSync(process.execPath, [CLI, "cache", "clean", key], { encoding: "utf8", env: { ...BASE_ENV, PYZAP_CACHE: root } });
+      expect(r.status, r.stderr).toBe(0);
+      expect(existsSync(path.join(root, key))).toBe(false);
+    } finally {
+      pinner.kill("SIGKILL");
+    }
+  });
+});
+
+describe("8, 19. locks: a crashed or future-dated holder costs no wait", () => {
+  /** The test point numbers of one cold extraction by the testing launcher. */
+  const points = (): [number, string][] => {
+    const r = run(app.testing, [], { PYZAP_CACHE: path.join(dir, `cache-points-${Date.now()}`), PYZAP_TEST_TRACE: "1" });
+    return [...r.stderr.matchAll(/^pyzap: test point (\d+): (.*)$/gm)].map((m) => [Number(m[1]), m[2]!]);
+  };
+
+  test("19: killed mid-extraction, the next start takes the lock over at once (no 10 s wait), the entry verifies", () => {
+    const chunk = points().find(([, what]) => what === "wrote a chunk")![0];
+    const root = path.join(dir, "cache-19");
+    expect(run(app.testing, [], { PYZAP_CACHE: root, PYZAP_TEST_AT: String(chunk) }).signal).toBe("SIGKILL");
+    expect(listRoot(root).some((n) => n.endsWith(".lock"))).toBe(true);
+    const t0 = Date.now();
+    const next = run(app.shipped, [], { PYZAP_CACHE: root, PYZAP_DEBUG: "1" });
+    expect(next.status, next.stderr).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(next.stderr).toMatch(/lock \w+\.lock: its holder, process \d+, is gone; removing it/);
+    expect(entryProblems(root, app.natives, app.shipped)).toEqual([]);
+    expect(listRoot(root).filter((n) => /\.(lock|tmp-\d+|owner)$/.test(n))).toEqual([]);
+  });
+
+  test("19: pyzap cache prune takes over a dead holder's lock at once and removes its leftovers", () => {
+    const chunk = points().find(([, what]) => what === "wrote a chunk")![0];
+    const root = path.join(dir, "cache-19b");
+    expect(run(app.testing, [], { PYZAP_CACHE: root, PYZAP_TEST_AT: String(chunk) }).signal).toBe("SIGKILL");
+    expect(listRoot(root).filter((n) => /\.(lock|tmp-\d+)$/.test(n))).toHaveLength(2);
+    const r = spawnSync(process.execPath, [CLI, "cache", "prune", "--json"], { encoding: "utf8", env: { ...BASE_ENV, PYZAP_CACHE: root } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(listRoot(root).filter((n) => /\.(lock|tmp-\d+|owner)$/.test(n))).toEqual([]);
+  });
+
+  test("8: a lock dated an hour in the future is stale, not a 300 s wait and exit 76", () => {
+    const root = path.join(dir, "cache-8");
+    mkdirSync(root, { mode: 0o755 });
+    expect(run(app.shipped, [], { PYZAP_CACHE: root }).status).toBe(0);
+    const key = entryKey(root)!;
+    spawnSync("rm", ["-rf", path.join(root, key)]);
+    mkdirSync(path.join(root, `${key}.lock`));
+    const future = new Date(Date.now() + 3600_000);
+    utimesSync(path.join(root, `${key}.lock`), future, future);
+    const t0 = Date.now();
+    const r = run(app.shipped, [], { PYZAP_CACHE: root, PYZAP_DEBUG: "1" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r.stderr).toMatch(/lock \w+\.lock: stale \(mtime -\d+ ms ago\)/);
+  });
+
+  test("8: an entry dated in the future is pruned by --older-than, and the launcher re-dates it on use", () => {
+    const root = path.join(dir, "cache-8b");
+    expect(run(app.shipped, [], { PYZAP_CACHE: root }).status).toBe(0);
+    const key = entryKey(root)!;
+    const future = new Date(Date.now() + 365 * 24 * 3600_000);
+    utimesSync(path.join(root, key), future, future);
+    expect(run(app.shipped, [], { PYZAP_CACHE: root }).status).toBe(0);
+    expect(lstatSync(path.join(root, key)).mtimeMs).toBeLessThan(Date.now() + 60_000);
+    utimesSync(path.join(root, key), future, future);
+    const r = spawnSync(process.execPath, [CLI, "cache", "prune", "--older-than", "1d", "--json"], { encoding: "utf8", env: { ...BASE_ENV, PYZAP_CACHE: root } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(path.join(root, key))).toBe(false);
   });
 });

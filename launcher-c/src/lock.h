@@ -22,6 +22,7 @@ enum lock_result {
 struct lock {
 	int dirfd;                 /* the cache root, not owned */
 	char name[40];             /* "KEY.lock" */
+	char owner[48];            /* "KEY.lock.owner": "PID PIDNS LOCKINO\n" of the holder */
 	const char *key;           /* "KEY": the entry whose appearance ends the wait */
 	int held;
 	int debug;

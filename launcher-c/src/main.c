@@ -154,7 +154,9 @@ static int is_warm(struct ctx *c)
 			pz_debug(c->debug, "entry %s/%s: not there, extracting", c->root.path, c->cfg.key);
 		return 0;
 	}
-	if (time(NULL) - st.st_mtime > TOUCH_AFTER_S &&
+	/* also when dated in the future (a clock step): else prune never sees it old */
+	long long ago = (long long)time(NULL) - (long long)st.st_mtime;
+	if ((ago > TOUCH_AFTER_S || ago < -TOUCH_AFTER_S) &&
 	    utimensat(c->root.fd, c->cfg.key, NULL, AT_SYMLINK_NOFOLLOW) != 0)
 		pz_debug(c->debug, "touch %s/%s: %s", c->root.path, c->cfg.key, strerror(errno));
 	return 1;

@@ -235,11 +235,19 @@ def _acquire(lock, entry, settings):
         if _is_dir(entry):
             return False
         try:
-            age = time.time() - os.lstat(lock).st_mtime
+            st = os.lstat(lock)
         except FileNotFoundError:
             continue
-        if age > settings.lock_stale:
-            debug(f'lock {lock} is stale ({age:.0f} s old), removing it')
+        age = time.time() - st.st_mtime
+        gone = _holder_gone(lock, st.st_ino)
+        # launcher-c/src/lock.c: a dead recorded holder, or a date in the future, is stale too
+        if gone or age > settings.lock_stale or age < -settings.lock_stale:
+            debug(f'lock {lock}: its holder, process {gone}, is gone' if gone
+                  else f'lock {lock} is stale ({age:.0f} s old), removing it')
+            try:
+                os.unlink(lock + '.owner')
+            except OSError:
+                pass
             try:
                 os.rmdir(lock)
             except OSError:
@@ -254,6 +262,26 @@ def _acquire(lock, entry, settings):
             announced = True
         time.sleep(delay)
         delay = min(delay * 2, settings.backoff_max)
+
+
+def _holder_gone(lock, ino):
+    """The PID recorded in LOCK.owner ("PID PIDNS LOCKINO") if it holds this
+    lock (same inode), is in our PID namespace and is gone; else None."""
+    try:
+        with open(lock + '.owner') as f:
+            pid, ns, lino = f.read().split()
+        mine = os.readlink('/proc/self/ns/pid').replace(' ', '_')
+    except (OSError, ValueError):
+        return None
+    if not pid.isdigit() or pid[0] == '0' or lino != str(ino) or ns != mine:
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return int(pid)
+    except OSError:
+        pass
+    return None
 
 
 def _quarantine(entry):
