@@ -30,6 +30,10 @@ struct lock {
 	const char *op;            /* the failed operation, for LOCK_ERROR messages */
 };
 
+/* Stale by its mtime's age alone: older than stale_ms, or more than
+ * LOCK_STALE_MS in the future (docs/vectors/protocol.txt, "lockage"). */
+int lock_age_is_stale(long long age_ms, long long stale_ms);
+
 /* Take ROOT/KEY.lock, waiting with backoff (25 ms growing to 200 ms),
  * removing it if its mtime is older than LOCK_STALE_MS. */
 int lock_acquire(struct lock *l, int dirfd, const char *key, long timeout_ms, int debug);

@@ -241,7 +241,7 @@ def _acquire(lock, entry, settings):
         age = time.time() - st.st_mtime
         gone = _holder_gone(lock, st.st_ino)
         # launcher-c/src/lock.c: a dead recorded holder, or a date in the future, is stale too
-        if gone or age > settings.lock_stale or age < -settings.lock_stale:
+        if gone or lock_age_is_stale(age, settings.lock_stale):
             debug(f'lock {lock}: its holder, process {gone}, is gone' if gone
                   else f'lock {lock} is stale ({age:.0f} s old), removing it')
             try:
@@ -262,6 +262,12 @@ def _acquire(lock, entry, settings):
             announced = True
         time.sleep(delay)
         delay = min(delay * 2, settings.backoff_max)
+
+
+def lock_age_is_stale(age, stale=Settings.lock_stale):
+    """By its mtime's age in seconds: older than `stale`, or more than 10 s in
+    the future (nothing refreshes a lock into the future). launcher-c/src/lock.c."""
+    return age > stale or age < -Settings.lock_stale
 
 
 def _holder_gone(lock, ino):

@@ -7,6 +7,11 @@ import { lstatSync, readFileSync, readlinkSync, rmdirSync, rmSync } from "node:f
 import path from "node:path";
 import { LOCK_STALE_MS } from "./scan.js";
 
+/** By its mtime's age alone: older than 10 s, or more than 10 s in the future (docs/vectors/protocol.txt, "lockage"). */
+export function lockAgeIsStale(ageMs: number): boolean {
+  return ageMs > LOCK_STALE_MS || ageMs < -LOCK_STALE_MS;
+}
+
 /** Why ROOT/KEY.lock can be taken over now, or null (absent, alive, or unknown: age decides). */
 export function deadLockReason(root: string, key: string, now = Date.now()): string | null {
   let st;
@@ -15,7 +20,7 @@ export function deadLockReason(root: string, key: string, now = Date.now()): str
   } catch {
     return null;
   }
-  if (st.mtimeMs - now > LOCK_STALE_MS) return "dated in the future";
+  if (lockAgeIsStale(now - st.mtimeMs)) return now < st.mtimeMs ? "dated in the future" : "stale";
   let record: string[];
   try {
     record = readFileSync(path.join(root, `${key}.lock.owner`), "utf8").trim().split(" ");
