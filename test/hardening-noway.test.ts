@@ -291,3 +291,42 @@ describe("8, 19. locks: a crashed or future-dated holder costs no wait", () => {
     expect(existsSync(path.join(root, key))).toBe(false);
   });
 });
+
+describe("16. the lock stays fresh while an extraction verifies and fsyncs", () => {
+  /** Resolves once process pid is stopped (state T); fails after 60 s. */
+  async function stopped(pid: number): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
+      if (/\) T /.test(stat)) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error(`process ${pid} never stopped`);
+  }
+
+  test("after a pause before verifying, the lock is refreshed by the verify phase itself", async () => {
+    const trace = run(app.testing, [], { PYZAP_CACHE: path.join(dir, "cache-16-trace"), PYZAP_TEST_TRACE: "1" });
+    const points = [...trace.stderr.matchAll(/^pyzap: test point (\d+): (.*)$/gm)].map((m) => [Number(m[1]), m[2]!] as const);
+    const written = points.find(([, what]) => what === "wrote entry.cfg")![0];
+    const verified = points.find(([n, what]) => n > written && what === "verified a file")![0];
+    const root = path.join(dir, "cache-16");
+    const child = spawn(app.testing, [], { env: { ...BASE_ENV, PYZAP_CACHE: root, PYZAP_TEST_AT: `${written}:stop,${verified}:stop` }, stdio: "ignore" });
+    const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+    await stopped(child.pid!);
+    const lock = path.join(root, `${entryKeyOf(root)}.lock`);
+    await new Promise((r) => setTimeout(r, 1200)); // a slow disk: longer than the refresh interval
+    const resumed = Date.now();
+    process.kill(child.pid!, "SIGCONT");
+    await new Promise((r) => setTimeout(r, 50));
+    await stopped(child.pid!);
+    // Before the fix the last refresh happened while writing, before the pause.
+    expect(lstatSync(lock).mtimeMs).toBeGreaterThanOrEqual(resumed - 20);
+    process.kill(child.pid!, "SIGCONT");
+    expect(await exited).toBe(0);
+  });
+});
+
+/** KEY of the one KEY.lock or KEY.tmp-PID in root. */
+function entryKeyOf(root: string): string {
+  return listRoot(root).map((n) => /^([0-9a-f]{16})\./.exec(n)?.[1]).find(Boolean)!;
+}
