@@ -2,12 +2,13 @@
 // file must not get code run. Each test sets up the attack of the issue as it
 // was reproduced (real users: root, nobody and uid 1234, in a private mount
 // namespace like test/hardening.test.ts) and checks that it now does no harm.
-import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { BASE_ENV, CLI, LAUNCHER, REPO, run, tempDir } from "./helpers.js";
 import { makeApp, type App } from "./hardening/app.js";
+import { entryKey, entryProblems, listRoot } from "./hardening/entry.js";
 import { asNobody, canMount, inNamespace, SYSTEM_PYTHON } from "./hardening/ns.js";
 
 if (!canMount) console.log("skipping the multi-user tests of issue 11: they need root and mount namespaces (CI has both)");
@@ -144,6 +145,43 @@ describe("3. pyzap bundle -o in a shared directory", () => {
   });
 });
 
+describe("4. python3 app.pyz publishes only verified entries", () => {
+  // A bundle with a legitimate bundle's launcher.cfg (so its key) but another
+  // .so of the same size in its zip. Before the fix the fallback checked only
+  // sizes and CRC-32, published the entry, and every bundle with that key
+  // then loaded the planted library.
+  const poison = path.join(dir, "poison.pyz");
+  const POISON = [
+    "import os, sys, zipfile",
+    "src, out = sys.argv[1], sys.argv[2]",
+    "z = zipfile.ZipFile(src)",
+    "first = min(i.header_offset for i in z.infolist())",
+    "open(out, 'wb').write(open(src, 'rb').read(first))",
+    "with zipfile.ZipFile(out, 'a') as w:",
+    "    for i in z.infolist():",
+    "        data = z.read(i)",
+    "        if i.filename.endswith('libbig1.so'):",
+    "            data = data[:64] + os.urandom(len(data) - 64)",
+    "        w.writestr(i, data, i.compress_type)",
+    "os.chmod(out, 0o755)",
+  ].join("\n");
+
+  test("the shared entry is not poisoned: exit 65 with one line, nothing published, the real bundle unaffected", () => {
+    const mk = spawnSync("python3", ["-c", POISON, app.shipped, poison], { encoding: "utf8" });
+    expect(mk.status, mk.stderr).toBe(0);
+    const root = path.join(dir, "cache-4");
+    const r = spawnSync("python3", [poison], { encoding: "utf8", env: { ...BASE_ENV, PYZAP_CACHE: root } });
+    expect(r.status, r.stderr).toBe(65);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^pyzap: bundle .*poison\.pyz is corrupt: site-packages\/hardapp\.libs\/libbig1\.so: its content does not match the hash in launcher\.cfg/);
+    expect(readdirSync(root).filter((n) => !n.startsWith("."))).toEqual([]);
+    const real = spawnSync("python3", [app.shipped], { encoding: "utf8", env: { ...BASE_ENV, PYZAP_CACHE: root } });
+    expect(real.status, real.stderr).toBe(0);
+    expect(entryProblems(root, app.natives, app.shipped)).toEqual([]);
+  });
+});
+
 describe.skipIf(!canMount)("6. a privilege change does not trust the caller's environment", () => {
   test("a setuid copy run by nobody ignores PYZAP_PYTHON, PYZAP_CACHE and PYTHONPATH", () => {
     const r = inNamespace([
@@ -174,3 +212,121 @@ describe("18. PYTHONPATH does not grow through re-executions", () => {
     expect(existsSync(first.env.PYZAP_ENTRY_DIR!)).toBe(true);
   });
 });
+
+describe.skipIf(!canMount)("7. another user's environment does not pin root's entries", () => {
+  test("env PYZAP_ENTRY_DIR=ROOT/KEY sleep, as nobody, does not keep root's clean from removing KEY", async () => {
+    const root = path.join(dir, "cache-7");
+    expect(run(app.shipped, [], { PYZAP_CACHE: root }).status).toBe(0);
+    const key = entryKey(root)!;
+    const pinner = spawn("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "env", `PYZAP_ENTRY_DIR=${root}/${key}`, "sleep", "30"], { stdio: "ignore" });
+    await new Promise((r) => setTimeout(r, 300));
+    try {
+      const r = spawnSync(process.execPath, [CLI, "cache", "clean", key], { encoding: "utf8", env: { ...BASE_ENV, PYZAP_CACHE: root } });
+      expect(r.status, r.stderr).toBe(0);
+      expect(existsSync(path.join(root, key))).toBe(false);
+    } finally {
+      pinner.kill("SIGKILL");
+    }
+  });
+});
+
+describe("8, 19. locks: a crashed or future-dated holder costs no wait", () => {
+  /** The test point numbers of one cold extraction by the testing launcher. */
+  const points = (): [number, string][] => {
+    const r = run(app.testing, [], { PYZAP_CACHE: path.join(dir, `cache-points-${Date.now()}`), PYZAP_TEST_TRACE: "1" });
+    return [...r.stderr.matchAll(/^pyzap: test point (\d+): (.*)$/gm)].map((m) => [Number(m[1]), m[2]!]);
+  };
+
+  test("19: killed mid-extraction, the next start takes the lock over at once (no 10 s wait), the entry verifies", () => {
+    const chunk = points().find(([, what]) => what === "wrote a chunk")![0];
+    const root = path.join(dir, "cache-19");
+    expect(run(app.testing, [], { PYZAP_CACHE: root, PYZAP_TEST_AT: String(chunk) }).signal).toBe("SIGKILL");
+    expect(listRoot(root).some((n) => n.endsWith(".lock"))).toBe(true);
+    const t0 = Date.now();
+    const next = run(app.shipped, [], { PYZAP_CACHE: root, PYZAP_DEBUG: "1" });
+    expect(next.status, next.stderr).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(next.stderr).toMatch(/lock \w+\.lock: its holder, process \d+, is gone; removing it/);
+    expect(entryProblems(root, app.natives, app.shipped)).toEqual([]);
+    expect(listRoot(root).filter((n) => /\.(lock|tmp-\d+|owner)$/.test(n))).toEqual([]);
+  });
+
+  test("19: pyzap cache prune takes over a dead holder's lock at once and removes its leftovers", () => {
+    const chunk = points().find(([, what]) => what === "wrote a chunk")![0];
+    const root = path.join(dir, "cache-19b");
+    expect(run(app.testing, [], { PYZAP_CACHE: root, PYZAP_TEST_AT: String(chunk) }).signal).toBe("SIGKILL");
+    expect(listRoot(root).filter((n) => /\.(lock|tmp-\d+)$/.test(n))).toHaveLength(2);
+    const r = spawnSync(process.execPath, [CLI, "cache", "prune", "--json"], { encoding: "utf8", env: { ...BASE_ENV, PYZAP_CACHE: root } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(listRoot(root).filter((n) => /\.(lock|tmp-\d+|owner)$/.test(n))).toEqual([]);
+  });
+
+  test("8: a lock dated an hour in the future is stale, not a 300 s wait and exit 76", () => {
+    const root = path.join(dir, "cache-8");
+    mkdirSync(root, { mode: 0o755 });
+    expect(run(app.shipped, [], { PYZAP_CACHE: root }).status).toBe(0);
+    const key = entryKey(root)!;
+    spawnSync("rm", ["-rf", path.join(root, key)]);
+    mkdirSync(path.join(root, `${key}.lock`));
+    const future = new Date(Date.now() + 3600_000);
+    utimesSync(path.join(root, `${key}.lock`), future, future);
+    const t0 = Date.now();
+    const r = run(app.shipped, [], { PYZAP_CACHE: root, PYZAP_DEBUG: "1" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r.stderr).toMatch(/lock \w+\.lock: stale \(mtime -\d+ ms ago\)/);
+  });
+
+  test("8: an entry dated in the future is pruned by --older-than, and the launcher re-dates it on use", () => {
+    const root = path.join(dir, "cache-8b");
+    expect(run(app.shipped, [], { PYZAP_CACHE: root }).status).toBe(0);
+    const key = entryKey(root)!;
+    const future = new Date(Date.now() + 365 * 24 * 3600_000);
+    utimesSync(path.join(root, key), future, future);
+    expect(run(app.shipped, [], { PYZAP_CACHE: root }).status).toBe(0);
+    expect(lstatSync(path.join(root, key)).mtimeMs).toBeLessThan(Date.now() + 60_000);
+    utimesSync(path.join(root, key), future, future);
+    const r = spawnSync(process.execPath, [CLI, "cache", "prune", "--older-than", "1d", "--json"], { encoding: "utf8", env: { ...BASE_ENV, PYZAP_CACHE: root } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(path.join(root, key))).toBe(false);
+  });
+});
+
+describe("16. the lock stays fresh while an extraction verifies and fsyncs", () => {
+  /** Resolves once process pid is stopped (state T); fails after 60 s. */
+  async function stopped(pid: number): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
+      if (/\) T /.test(stat)) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error(`process ${pid} never stopped`);
+  }
+
+  test("after a pause before verifying, the lock is refreshed by the verify phase itself", async () => {
+    const trace = run(app.testing, [], { PYZAP_CACHE: path.join(dir, "cache-16-trace"), PYZAP_TEST_TRACE: "1" });
+    const points = [...trace.stderr.matchAll(/^pyzap: test point (\d+): (.*)$/gm)].map((m) => [Number(m[1]), m[2]!] as const);
+    const written = points.find(([, what]) => what === "wrote entry.cfg")![0];
+    const verified = points.find(([n, what]) => n > written && what === "verified a file")![0];
+    const root = path.join(dir, "cache-16");
+    const child = spawn(app.testing, [], { env: { ...BASE_ENV, PYZAP_CACHE: root, PYZAP_TEST_AT: `${written}:stop,${verified}:stop` }, stdio: "ignore" });
+    const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+    await stopped(child.pid!);
+    const lock = path.join(root, `${entryKeyOf(root)}.lock`);
+    await new Promise((r) => setTimeout(r, 1200)); // a slow disk: longer than the refresh interval
+    const resumed = Date.now();
+    process.kill(child.pid!, "SIGCONT");
+    await new Promise((r) => setTimeout(r, 50));
+    await stopped(child.pid!);
+    // Before the fix the last refresh happened while writing, before the pause.
+    expect(lstatSync(lock).mtimeMs).toBeGreaterThanOrEqual(resumed - 20);
+    process.kill(child.pid!, "SIGCONT");
+    expect(await exited).toBe(0);
+  });
+});
+
+/** KEY of the one KEY.lock or KEY.tmp-PID in root. */
+function entryKeyOf(root: string): string {
+  return listRoot(root).map((n) => /^([0-9a-f]{16})\./.exec(n)?.[1]).find(Boolean)!;
+}

@@ -135,6 +135,12 @@ static int real_path_of(int fd, char *out, size_t cap, char *why, size_t whycap)
 	return 0;
 }
 
+int roots_candidate(struct roots *r, int i, char *path, size_t cap)
+{
+	int make_parent, allow_link;
+	return candidate(r, i, path, cap, &make_parent, &allow_link);
+}
+
 /* Open and check one candidate; on failure record why and return -1. */
 static int check(struct roots *r, const char *path, int make_parent, int allow_link, struct root *out)
 {

@@ -31,6 +31,10 @@ void roots_init(struct roots *r, int debug);
  * writable by us, no ':' in its path, not ST_NOEXEC). 1 found, 0 none left. */
 int roots_next(struct roots *r, struct root *out);
 
+/* Candidate i of the chain as a path (for the conformance vectors): 1
+ * filled, -1 not applicable here (variable unset), 0 past the end. */
+int roots_candidate(struct roots *r, int i, char *path, size_t cap);
+
 /* Before the first extraction: a 1-byte file mapped PROT_READ|PROT_EXEC
  * must succeed. 0 ok; -1 after recording the reason (try roots_next). */
 int root_probe_exec(struct roots *r, struct root *root);

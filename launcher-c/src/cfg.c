@@ -67,11 +67,13 @@ static int parse_size(const char *s, size_t n, uint64_t *out)
 /* No leading '/', no empty, "." or ".." component, components <= NAME_MAX. */
 static const char *check_path(const char *p, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, depth = 0;
 	if (n == 0)
 		return "empty path";
 	if (p[0] == '/')
 		return "path starts with '/'";
+	if (n > CFG_PATH_MAX)
+		return "path longer than 1024 bytes";
 	while (i <= n) {
 		size_t j = i;
 		while (j < n && p[j] != '/')
@@ -83,6 +85,8 @@ static const char *check_path(const char *p, size_t n)
 			return "path has a '.' or '..' component";
 		if (c > CFG_NAME_MAX)
 			return "path has a component longer than 255 bytes";
+		if (++depth > CFG_DEPTH_MAX)
+			return "path has more than 128 components";
 		i = j + 1;
 	}
 	return NULL;

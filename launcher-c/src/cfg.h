@@ -11,6 +11,8 @@
 #define CFG_MAX_FILES 1000000u              /* f lines */
 #define CFG_MAX_LINE 8192u                  /* bytes per line, without its \n */
 #define CFG_NAME_MAX 255u                   /* bytes per path component (NAME_MAX) */
+#define CFG_PATH_MAX 1024u                  /* bytes per f path: ROOT/KEY.tmp-PID/site/PATH fits PATH_MAX */
+#define CFG_DEPTH_MAX 128u                  /* components per f path: every tree walker can remove it */
 #define CFG_PYTHON_MAX 4095u                /* python path (PATH_MAX - 1) */
 
 /* One `f HASH SIZE MODE PATH` line. Pointers are into the cfg text. */

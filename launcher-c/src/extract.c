@@ -279,11 +279,14 @@ static int verify_all(struct ex *x)
 				rc = write_error(x, "read back", f->path, f->path_len, errno);
 			else
 				XXH64_update(&x->hash, buf, (size_t)n);
+			lock_refresh(x->job->lock); /* gigabytes on a slow disk: waiters must keep waiting */
 		}
 		if (!rc && XXH64_digest(&x->hash) != f->hash)
 			rc = tampered(x, f, "changed content");
 		if (!rc && fsync(fd) != 0) /* see "Durability" in docs/format.md */
 			rc = write_error(x, "fsync", f->path, f->path_len, errno);
+		lock_refresh(x->job->lock); /* after each fsync, which can take seconds */
+		th_point("verified a file");
 		close(fd);
 	}
 	if (!rc && (fsync(x->sitefd) != 0 || fsync(x->tmpfd) != 0)) {

@@ -22,12 +22,17 @@ enum lock_result {
 struct lock {
 	int dirfd;                 /* the cache root, not owned */
 	char name[40];             /* "KEY.lock" */
+	char owner[48];            /* "KEY.lock.owner": "PID PIDNS LOCKINO\n" of the holder */
 	const char *key;           /* "KEY": the entry whose appearance ends the wait */
 	int held;
 	int debug;
 	struct timespec refreshed; /* CLOCK_MONOTONIC of the last mtime refresh */
 	const char *op;            /* the failed operation, for LOCK_ERROR messages */
 };
+
+/* Stale by its mtime's age alone: older than stale_ms, or more than
+ * LOCK_STALE_MS in the future (docs/vectors/protocol.txt, "lockage"). */
+int lock_age_is_stale(long long age_ms, long long stale_ms);
 
 /* Take ROOT/KEY.lock, waiting with backoff (25 ms growing to 200 ms),
  * removing it if its mtime is older than LOCK_STALE_MS. */

@@ -43,9 +43,28 @@ struct ctx {
 	struct python py;           /* the interpreter found */
 };
 
+/* PYZAP_EXTRACT_FOR=BUNDLE: `python3 app.pyz` runs these bytes (from a
+ * memfd or the bundle itself) to unpack BUNDLE's entry exactly as a start
+ * would, so there is one implementation of the cache protocol. */
+static int open_other(struct ctx *c, const char *bundle)
+{
+	if (!realpath(bundle, c->self)) {
+		pz_error("cannot open %s: %s; check the path", bundle, strerror(errno));
+		return PZ_EX_SELF;
+	}
+	if ((c->fd = open(c->self, O_RDONLY | O_CLOEXEC)) < 0) {
+		pz_error("cannot open %s: %s; make it readable (chmod a+r)", c->self, strerror(errno));
+		return PZ_EX_SELF;
+	}
+	pz_debug(c->debug, "%s, unpacking for %s", PYZAP_MARKER, c->self);
+	return 0;
+}
+
 static int open_self(struct ctx *c)
 {
-	const char *op;
+	const char *op, *other = getenv("PYZAP_EXTRACT_FOR");
+	if (other && *other)
+		return open_other(c, other);
 	if (platform_self_path(c->self, sizeof c->self, &op) != 0) {
 		pz_error("cannot find the bundle's own path: %s: %s; is /proc mounted?", op, strerror(errno));
 		return PZ_EX_SELF;
@@ -136,7 +155,9 @@ static int is_warm(struct ctx *c)
 			pz_debug(c->debug, "entry %s/%s: not there, extracting", c->root.path, c->cfg.key);
 		return 0;
 	}
-	if (time(NULL) - st.st_mtime > TOUCH_AFTER_S &&
+	/* also when dated in the future (a clock step): else prune never sees it old */
+	long long ago = (long long)time(NULL) - (long long)st.st_mtime;
+	if ((ago > TOUCH_AFTER_S || ago < -TOUCH_AFTER_S) &&
 	    utimensat(c->root.fd, c->cfg.key, NULL, AT_SYMLINK_NOFOLLOW) != 0)
 		pz_debug(c->debug, "touch %s/%s: %s", c->root.path, c->cfg.key, strerror(errno));
 	return 1;
@@ -247,10 +268,17 @@ int main(int argc, char **argv)
 	c.argv = argv;
 	c.debug = dbg && *dbg && strcmp(dbg, "0") != 0;
 	c.fd = c.root.fd = -1;
+	const char *only = getenv("PYZAP_EXTRACT_FOR");
 	if ((rc = open_self(&c)) ||
 	    (rc = read_cfg(&c)) ||
-	    (rc = prepare_entry(&c)) ||
-	    (rc = c.cfg.runtime[0] ? standalone_prepare(&c.zip, c.self, &c.cfg, &c.py, c.debug)
+	    (rc = prepare_entry(&c)))
+		return rc;
+	if (only && *only) { /* the entry for the caller, on stdout; no Python */
+		printf("%s
+", c.entry_dir);
+		return fflush(stdout) == 0 ? 0 : PZ_EX_IO;
+	}
+	if ((rc = c.cfg.runtime[0] ? standalone_prepare(&c.zip, c.self, &c.cfg, &c.py, c.debug)
 				   : python_find(&c.py, &c.cfg, c.debug)))
 		return rc;
 	return python_exec(&c.py, c.self, c.entry_dir, argc, argv);

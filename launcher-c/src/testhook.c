@@ -15,8 +15,11 @@ void th_point(const char *what)
 	long n = ++count;
 	if (trace && *trace == '1')
 		pz_error("test point %ld: %s", n, what);
-	if (at && strtol(at, NULL, 10) == n)
-		raise(strstr(at, ":stop") ? SIGSTOP : SIGKILL);
+	for (const char *p = at; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : "") {
+		char *end;
+		if (strtol(p, &end, 10) == n) /* "N" or "N:stop", comma-separated */
+			raise(strncmp(end, ":stop", 5) == 0 ? SIGSTOP : SIGKILL);
+	}
 }
 
 long th_stale_ms(long dflt)

@@ -4,6 +4,7 @@
  *
  *   PYZAP_TEST_AT=N       at the Nth test point, kill -9 ourselves
  *   PYZAP_TEST_AT=N:stop  at the Nth test point, SIGSTOP ourselves
+ *                         (several points: comma-separated, e.g. 5:stop,9:stop)
  *   PYZAP_TEST_TRACE=1    print "pyzap: test point N: WHAT" at each point
  *   PYZAP_TEST_STALE_MS=M a lock is stale after M ms instead of 10 s
  */

@@ -15,8 +15,7 @@
 
 #define MAX_DEPTH 1024 /* deeper than any real tree; bounds a ".." loop */
 
-/* Why a directory with this stat is not safe, or NULL. */
-static const char *dir_problem(const struct stat *st, uid_t euid, char *buf, size_t cap)
+const char *trust_dir_problem(const struct stat *st, uid_t euid, char *buf, size_t cap)
 {
 	if (st->st_uid != 0 && st->st_uid != euid) {
 		snprintf(buf, cap, "owned by uid %u (neither root nor you)", (unsigned)st->st_uid);
@@ -39,7 +38,7 @@ int trust_dir_ancestors(int fd, uid_t euid, char *why, size_t cap)
 	if (fstat(cur, &st) != 0)
 		return snprintf(why, cap, "fstat: %s", strerror(errno)), -1;
 	for (int depth = 0; depth < MAX_DEPTH; depth++) {
-		if ((p = dir_problem(&st, euid, buf, sizeof buf))) {
+		if ((p = trust_dir_problem(&st, euid, buf, sizeof buf))) {
 			snprintf(why, cap, "%s%s", depth ? "an ancestor directory is " : "", p);
 			if (cur != fd)
 				close(cur);
@@ -81,7 +80,7 @@ static int walk_written(const char *path, uid_t euid, int *links, char *why, siz
 	const char *last = strrchr(path, '/');
 	if (path[0] != '/' || n >= sizeof pre)
 		return snprintf(why, cap, "not an absolute path of at most %zu bytes", sizeof pre - 1), -1;
-	if (stat("/", &st) != 0 || (p = dir_problem(&st, euid, buf, sizeof buf)))
+	if (stat("/", &st) != 0 || (p = trust_dir_problem(&st, euid, buf, sizeof buf)))
 		return snprintf(why, cap, "/ is %s", p ? p : strerror(errno)), -1;
 	for (size_t i = 1; path + i <= last; i++) {
 		if (path[i] != '/' && path + i != last)
@@ -101,7 +100,7 @@ static int walk_written(const char *path, uid_t euid, int *links, char *why, siz
 		}
 		if (!S_ISDIR(st.st_mode))
 			return snprintf(why, cap, "%s is not a directory", pre), -1;
-		if ((p = dir_problem(&st, euid, buf, sizeof buf)))
+		if ((p = trust_dir_problem(&st, euid, buf, sizeof buf)))
 			return snprintf(why, cap, "%s is %s", pre, p), -1;
 	}
 	return 0;

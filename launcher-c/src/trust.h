@@ -9,6 +9,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct stat;
+
+/* Why one directory (its stat) is not safe by the rule above, in buf; NULL
+ * if it is. The words are shared with the fallback and pyzap cache
+ * (docs/vectors/protocol.txt, "dir"). */
+const char *trust_dir_problem(const struct stat *st, uid_t euid, char *buf, size_t cap);
+
 /* The directory open as fd and each of its ancestors up to "/", walked with
  * openat(".."), so what is checked is the directory itself, not a path to
  * it. The directory itself must satisfy the rule too (its own stricter

@@ -179,18 +179,30 @@ static void test_limits(void)
 	char *t;
 	/* a line of 8191, 8192 (at) and 8193 bytes, not counting its \n */
 	for (int over = -1; over <= 1; over++) {
-		size_t n = CFG_MAX_LINE + over, k = 0;
-		k += (size_t)snprintf(line, sizeof line, "f 0123456789abcdef 1 644 ");
-		while (k < n) { /* components of 200 bytes */
-			size_t c = n - k > 201 ? 200 : n - k;
-			memset(line + k, 'x', c);
-			k += c;
-			if (k < n && n - k > 1)
-				line[k++] = '/';
-		}
-		line[k] = '\n', line[k + 1] = '\0';
-		CHECK(strlen(line) == n + 1);
-		CHECK((parse_f(line) == 0) == (over <= 0));
+		size_t n = CFG_MAX_LINE + over;
+		char *text = malloc(n + 64);
+		int k = sprintf(text, "pyzap 1\nkey -\nname ");
+		memset(text + k, 'x', n - 5);
+		strcpy(text + k + n - 5, "\n");
+		CHECK((parse(text) == 0) == (over <= 0));
+		free(text);
+	}
+	/* an f path of 1024 bytes (at) and 1025, of 128 components and 129 */
+	for (int over = 0; over <= 1; over++) {
+		char p[1100];
+		int k = 0;
+		for (int i = 0; i < 5; i++)
+			k += sprintf(p + k, "%s%.*s", i ? "/" : "", i == 4 ? 204 + over : 204,
+				     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		CHECK(k == 1024 + over);
+		snprintf(line, sizeof line, "f 0123456789abcdef 1 644 %s\n", p);
+		CHECK((parse_f(line) == 0) == !over);
+		k = sprintf(line, "f 0123456789abcdef 1 644 ");
+		for (int i = 0; i < 128 + over; i++)
+			k += sprintf(line + k, "%sa", i ? "/" : "");
+		strcpy(line + k, "\n");
+		CHECK((parse_f(line) == 0) == !over);
+		CHECK(over == 0 || strstr(err, "more than 128 components"));
 	}
 	/* path components of 255 (at) and 256 (one over) bytes */
 	memset(line, 0, sizeof line);

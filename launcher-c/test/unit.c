@@ -7,7 +7,7 @@ int unit_fails;
 
 int main(int argc, char **argv)
 {
-	const struct unit_test *tables[] = { zipread_tests, cfg_tests, lock_tests };
+	const struct unit_test *tables[] = { zipread_tests, cfg_tests, lock_tests, vector_tests };
 	int passed = 0, failed = 0;
 	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
 		for (const struct unit_test *u = tables[t]; u->name; u++) {

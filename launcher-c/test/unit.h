@@ -25,5 +25,6 @@ struct unit_test {
 extern const struct unit_test zipread_tests[];
 extern const struct unit_test cfg_tests[];
 extern const struct unit_test lock_tests[];
+extern const struct unit_test vector_tests[];
 
 #endif

@@ -136,7 +136,11 @@ def bundle_py(name, entry, key, native, cache_tag=CACHE_TAG, py_version=None):
 
 
 def short_hash(data):
-    return hashlib.sha256(data).hexdigest()[:16]
+    """XXH64, as the launcher and the fallback verify it."""
+    if PYTHON_DIR not in sys.path:
+        sys.path.append(PYTHON_DIR)
+    from _pyzap._xxh64 import xxh64_hex
+    return xxh64_hex(data)
 
 
 def make_bundle(path, pure, native=None, name='demo', entry='demo.cli:main', cache_tag=CACHE_TAG,

@@ -56,10 +56,16 @@ class ParseCfgTest(unittest.TestCase):
         self.assert_bad(GOOD.replace(b'a/z.so', b'a/b c.so'), 'not sorted or repeat')
 
     def test_limits(self):
-        line = b'f 00000000000000aa 1 644 ' + b'x' * (8192 - 25) + b'\n'
+        line = b'name ' + b'x' * (8192 - 5) + b'\n'
         self.assertEqual(len(line), 8193)  # 8192 bytes plus the newline: allowed
         _extract.parse_cfg(b'pyzap 1\nkey -\n' + line)
         self.assert_bad(b'pyzap 1\nkey -\n' + line[:-1] + b'y\n', 'longer than 8192')
+        f = b'pyzap 1\nkey 0123456789abcdef\nf 00000000000000aa 1 644 %s\n'
+        _extract.parse_cfg(f % (b'a/' * 127 + b'b'))
+        self.assert_bad(f % (b'a/' * 128 + b'b'), 'more than 128 components')
+        _extract.parse_cfg(f % ((b'x' * 204 + b'/') * 4 + b'x' * 204))
+        self.assert_bad(f % ((b'x' * 204 + b'/') * 4 + b'x' * 205), 'longer than 1024 bytes')
+        self.assert_bad(f % (b'x' * 256), 'component longer than 255 bytes')
 
     def test_dash_key(self):
         self.assertEqual(_extract.parse_cfg(b'pyzap 1\nkey -\n').key, '-')
@@ -217,6 +223,29 @@ class CacheRootTest(unittest.TestCase):
         self.assertEqual(entry, os.path.join(root, key))
         self.assertTrue(refreshed and all(refreshed))
         self.assertEqual(sorted(os.listdir(root)), [key])
+
+    def _poisoned(self, **kw):
+        """A bundle whose natives are not what its cfg says; extracted by the
+        Python fallback (explicit candidates: no launcher is run)."""
+        app = os.path.join(self.tmp, 'poison.pyz')
+        rel, data = 'demo/_x.so', b'\x7fELF' + b'a' * 60
+        key = bundlekit.make_bundle(app, bundlekit.demo_files(), {'demo._x': (rel, data)}, **kw)
+        root = os.path.join(self.tmp, 'cache')
+        os.mkdir(root, 0o755)
+        with self.assertRaises(_extract.PyzapError) as cm:
+            _extract.ensure_entry(app, key, [(root, True)])
+        self.assertEqual(cm.exception.code, 65)
+        self.assertEqual(os.listdir(root), [])  # nothing published, nothing left
+        return cm.exception.message
+
+    def test_same_size_other_content_is_not_published(self):
+        # Issue 11 item 4: sizes and CRC-32 agree with the zip, XXH64 does not.
+        message = self._poisoned(tamper={'site-packages/demo/_x.so': b'\x7fELF' + b'b' * 60})
+        self.assertIn('site-packages/demo/_x.so: its content does not match the hash', message)
+
+    def test_a_key_that_does_not_match_the_file_list_is_refused(self):
+        message = self._poisoned(key='0123456789abcdef')
+        self.assertIn('key 0123456789abcdef does not match the file list', message)
 
     def test_old_entry_is_touched(self):
         root = os.path.join(self.tmp, 'cache')

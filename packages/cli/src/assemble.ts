@@ -6,6 +6,7 @@ import type { BootstrapFile } from "./bootstrap.js";
 import type { Classified, UnpackedFile } from "./classify.js";
 import { compileAll, sitePycPath, type CompileJob, type Compiled } from "./compile.js";
 import type { EntryPoint } from "./entrypoint.js";
+import { PyzapError } from "./errors.js";
 import { cacheKey, hashFile } from "./hash.js";
 import type { Launcher } from "./launcher.js";
 import { buildManifest, type Manifest, type UnpackRecord } from "./manifest.js";
@@ -138,7 +139,18 @@ function namespaceDirs(rels: string[]): ArchiveEntry[] {
   return [...dirs].map((d) => ({ name: `site-packages/${d}/`, data: Buffer.alloc(0), store: true, mode: 0o755 as const }));
 }
 
+// The launcher's limits on an f path (docs/format.md): a bundle it would
+// refuse is not written at all.
+const PATH_MAX_BYTES = 1024;
+const PATH_MAX_DEPTH = 128;
+
 function fileLine(f: UnpackRecord): string {
+  const parts = f.path.split("/");
+  if (Buffer.byteLength(f.path) > PATH_MAX_BYTES || parts.length > PATH_MAX_DEPTH || parts.some((p) => Buffer.byteLength(p) > 255)) {
+    throw new PyzapError("BAD_ARCHIVE", `${f.path.slice(0, 120)}...: a path to unpack may have at most ${PATH_MAX_BYTES} bytes, ${PATH_MAX_DEPTH} components of 255 bytes`, {
+      hint: "leave that package zipped (--zip PKG) or shorten its paths",
+    });
+  }
   return `f ${f.xxh64} ${f.size} ${f.mode.toString(8)} ${f.path}\n`;
 }
 

@@ -22,7 +22,7 @@ def cache_candidates(environ=None, euid=None):
         if xdg.startswith('/'):
             out.append((xdg + '/pyzap', False))
         elif home.startswith('/'):
-            out.append((home.rstrip('/') + '/.cache/pyzap', False))
+            out.append((home + '/.cache/pyzap', False))  # as the launcher: the root is resolved later
     runtime = env.get('XDG_RUNTIME_DIR', '')
     if runtime.startswith('/'):
         out.append((runtime + '/pyzap', False))

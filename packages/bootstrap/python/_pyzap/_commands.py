@@ -311,6 +311,13 @@ def _lock(root, key):
     return None
 
 
+def _owned_by_us(pid):
+    try:
+        return os.stat('/proc/%d' % pid).st_uid == os.geteuid()
+    except OSError:
+        return False
+
+
 def entry_users(entry):
     """PIDs other than ours that run with PYZAP_ENTRY_DIR=entry or have one of its files mapped."""
     names = {entry, os.path.join(os.path.realpath(os.path.dirname(entry)), os.path.basename(entry))}
@@ -325,6 +332,8 @@ def entry_users(entry):
         if pid == os.getpid():
             continue
         for what, needles, prefix in (('environ', env_needles, b'\0'), ('maps', map_needles, b'')):
+            if what == 'environ' and not _owned_by_us(pid):
+                continue  # anyone can set PYZAP_ENTRY_DIR: only our processes' environments count
             try:
                 with open('/proc/%d/%s' % (pid, what), 'rb') as f:
                     data = prefix + f.read()

@@ -6,9 +6,12 @@ launcher does: the same cache-root chain and checks (with the mmap(PROT_EXEC)
 probe), the same mkdir lock (proper-lockfile compatible), extraction into
 `KEY.tmp-PID` then `rename`, the same exit codes and one-line messages.
 
-One difference: Python has no XXH64, so each file is verified by its size
-(cfg and central directory) and the zip's CRC-32 (zipfile checks it while
-reading); the launcher verifies the cfg's XXH64 of every file.
+Normally the launcher does this: `run_launcher` runs the bundle's own
+launcher bytes (from a memfd, else the bundle file) with PYZAP_EXTRACT_FOR,
+so there is one implementation of the protocol. The Python code below is the
+last resort where no launcher can run (another architecture, exec refused);
+it verifies everything the launcher does (the key, duplicates, sizes, every
+file's XXH64 in pure Python: ~4 MB/s) before it publishes an entry.
 
 The cfg parser lives in `_cfg`, the cache-root chain in `_cacheroot`; their
 names are re-exported here for callers and tests.
@@ -66,11 +69,17 @@ def entry_problem(entry):
 def ensure_entry(archive, key, candidates=None, settings=Settings):
     """Return ROOT/KEY for this bundle, extracting it first if no root has it.
 
-    Walks the candidate roots like the launcher: the first usable root that
-    already holds KEY is used as is (warm path); otherwise the first usable
-    root that passes the exec probe gets the extraction.
+    The bundle's own launcher does it when it can run (see run_launcher):
+    one implementation of the protocol. Otherwise, or with explicit
+    candidates (tests), walks the candidate roots like the launcher: the
+    first usable root that already holds KEY is used as is (warm path);
+    otherwise the first usable root that passes the exec probe gets the
+    extraction, verified like the launcher's (XXH64 in Python: slow).
     """
     if candidates is None:
+        entry = run_launcher(archive)
+        if entry is not None:
+            return entry
         candidates = cache_candidates()
     tried = []
     for path, explicit in candidates:
@@ -95,6 +104,86 @@ def ensure_entry(archive, key, candidates=None, settings=Settings):
     raise PyzapError(NO_CACHE, 'no usable cache directory: ' + ', '.join(tried)
                      + '; set PYZAP_CACHE to a directory you own, not writable by others, '
                        'on a filesystem that allows exec')
+
+
+def launcher_size(archive):
+    """Bytes of launcher in front of the zip: the local-header offset of the
+    first central-directory entry (the cfg, written first), read from the
+    end record. None if the archive does not look like a bundle."""
+    import struct
+    with open(archive, 'rb') as f:
+        f.seek(0, 2)
+        size = f.tell()
+        f.seek(max(0, size - 65557))
+        tail = f.read()
+        at = tail.rfind(b'PK\x05\x06')
+        if at < 0 or at + 22 > len(tail):
+            return None
+        cd = struct.unpack_from('<I', tail, at + 16)[0]
+        if cd == 0xFFFFFFFF:  # ZIP64: the zip64 end record has the offset
+            loc = tail.rfind(b'PK\x06\x07', 0, at)
+            if loc < 0:
+                return None
+            f.seek(struct.unpack_from('<Q', tail, loc + 8)[0] + 48)
+            cd = struct.unpack('<Q', f.read(8))[0]
+        f.seek(cd)
+        head = f.read(46)
+    if len(head) < 46 or head[:4] != b'PK\x01\x02':
+        return None
+    off = struct.unpack_from('<I', head, 42)[0]
+    return off if 0 < off < size else None
+
+
+def run_launcher(archive):
+    """Have the bundle's launcher unpack its entry (PYZAP_EXTRACT_FOR):
+    its bytes run from a memfd (the bundle may sit on a noexec mount or lack
+    +x), else the bundle itself. Returns ROOT/KEY; exits with the launcher's
+    code after its one-line message; None if no launcher could run here
+    (another architecture, exec forbidden), and Python does the work."""
+    env = dict(os.environ)
+    env['PYZAP_EXTRACT_FOR'] = archive
+    for path, cleanup in _launcher_paths(archive):
+        try:
+            rd, wr = os.pipe()
+            try:
+                pid = os.posix_spawn(path, [path], env, file_actions=[(os.POSIX_SPAWN_DUP2, wr, 1)])
+            finally:
+                os.close(wr)
+                cleanup()
+        except OSError as err:
+            os.close(rd)
+            debug(f'cannot run the launcher ({path}): {err.strerror or err}')
+            continue
+        out = b''
+        with os.fdopen(rd, 'rb') as pipe:
+            out = pipe.read()
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        if status == 0 and out.endswith(b'\n') and out.startswith(b'/'):
+            entry = os.fsdecode(out[:-1])
+            debug(f'the launcher unpacked {entry}')
+            return entry
+        if status in (126, 127) or status < 0:  # exec failed in the child, or killed
+            debug(f'the launcher ({path}) failed to run (status {status})')
+            continue
+        raise SystemExit(status if status > 0 else 1)  # its one line is on stderr already
+    return None
+
+
+def _launcher_paths(archive):
+    """Where the launcher's bytes can be executed from: (path, cleanup)."""
+    try:
+        n = launcher_size(archive)
+    except OSError:
+        n = None
+    if n and hasattr(os, 'memfd_create'):
+        try:
+            fd = os.memfd_create('pyzap-launcher', os.MFD_CLOEXEC)
+            with open(archive, 'rb') as f:
+                os.write(fd, f.read(n))  # small (~100 KB): one write
+            yield f'/proc/self/fd/{fd}', lambda: os.close(fd)
+        except OSError as err:
+            debug(f'cannot copy the launcher into a memfd: {err.strerror or err}')
+    yield archive, lambda: None
 
 
 def _touch_if_old(entry, st):
@@ -146,11 +235,19 @@ def _acquire(lock, entry, settings):
         if _is_dir(entry):
             return False
         try:
-            age = time.time() - os.lstat(lock).st_mtime
+            st = os.lstat(lock)
         except FileNotFoundError:
             continue
-        if age > settings.lock_stale:
-            debug(f'lock {lock} is stale ({age:.0f} s old), removing it')
+        age = time.time() - st.st_mtime
+        gone = _holder_gone(lock, st.st_ino)
+        # launcher-c/src/lock.c: a dead recorded holder, or a date in the future, is stale too
+        if gone or lock_age_is_stale(age, settings.lock_stale):
+            debug(f'lock {lock}: its holder, process {gone}, is gone' if gone
+                  else f'lock {lock} is stale ({age:.0f} s old), removing it')
+            try:
+                os.unlink(lock + '.owner')
+            except OSError:
+                pass
             try:
                 os.rmdir(lock)
             except OSError:
@@ -165,6 +262,32 @@ def _acquire(lock, entry, settings):
             announced = True
         time.sleep(delay)
         delay = min(delay * 2, settings.backoff_max)
+
+
+def lock_age_is_stale(age, stale=Settings.lock_stale):
+    """By its mtime's age in seconds: older than `stale`, or more than 10 s in
+    the future (nothing refreshes a lock into the future). launcher-c/src/lock.c."""
+    return age > stale or age < -Settings.lock_stale
+
+
+def _holder_gone(lock, ino):
+    """The PID recorded in LOCK.owner ("PID PIDNS LOCKINO") if it holds this
+    lock (same inode), is in our PID namespace and is gone; else None."""
+    try:
+        with open(lock + '.owner') as f:
+            pid, ns, lino = f.read().split()
+        mine = os.readlink('/proc/self/ns/pid').replace(' ', '_')
+    except (OSError, ValueError):
+        return None
+    if not pid.isdigit() or pid[0] == '0' or lino != str(ino) or ns != mine:
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return int(pid)
+    except OSError:
+        pass
+    return None
 
 
 def _quarantine(entry):
@@ -206,6 +329,8 @@ def _reclaim(root, key):
 def _extract_locked(archive, key, entry, lock, settings):
     import zipfile
     import zlib
+    global Xxh64
+    from _pyzap._xxh64 import Xxh64
     tmp = f'{entry}.tmp-{os.getpid()}'
     try:
         zf = zipfile.ZipFile(archive)
@@ -253,6 +378,20 @@ def _read_cfg(zf, archive, key):
     if cfg.key != key:
         raise PyzapError(CORRUPT, f'{archive}: launcher.cfg says key {cfg.key} but bundle.py says '
                          f'{key}; rebuild the bundle')
+    # The entry is shared by every bundle with this key: like the launcher,
+    # never publish one whose file list does not hash to it.
+    computed = cfg.computed_key()
+    if computed != cfg.key:
+        raise PyzapError(CORRUPT, f'{archive} is corrupt: bad {CFG_NAME}: key {cfg.key} does not match '
+                         f'the file list (which hashes to {computed}); rebuild or re-download it')
+    listed = {'site-packages/' + f[3] for f in cfg.files}
+    seen = set()
+    for name in zf.namelist():
+        if name in listed:
+            if name in seen:
+                raise PyzapError(CORRUPT, f'bundle {archive} is corrupt: {name}: the zip holds it twice; '
+                                 'rebuild or re-download it')
+            seen.add(name)
     return cfg
 
 
@@ -276,6 +415,7 @@ def _unpack(zf, archive, cfg, site, lock, settings):
                 _mkdir_exact(parent)
                 made.add(parent)
         written = 0
+        hasher = Xxh64()
         fd = os.open(site + '/' + path,
                      os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
         with os.fdopen(fd, 'wb') as out:
@@ -289,6 +429,7 @@ def _unpack(zf, archive, cfg, site, lock, settings):
                     if written > size:
                         break
                     out.write(chunk)
+                    hasher.update(chunk)
                     now = time.monotonic()
                     if now - refreshed >= settings.lock_refresh:
                         _refresh(lock)
@@ -298,6 +439,9 @@ def _unpack(zf, archive, cfg, site, lock, settings):
         if written != size:
             raise PyzapError(CORRUPT, f'{archive}: {member} inflates to a different size than '
                              f'the {size} bytes in launcher.cfg; rebuild the bundle')
+        if hasher.hexdigest() != digest:
+            raise PyzapError(CORRUPT, f'bundle {archive} is corrupt: {member}: its content does not '
+                             'match the hash in launcher.cfg; rebuild or re-download it')
         now = time.monotonic()
         if now - refreshed >= settings.lock_refresh:
             _refresh(lock)

@@ -32,7 +32,12 @@ export async function prune(root: string, opts: PruneOptions, now = Date.now()):
 
   // Locked ones included: removeEntry reports them as "locked" and leaves them.
   const complete = entries.filter((e) => e.path && e.lastUsed);
-  const lastUsed = (e: CacheEntry) => Date.parse(e.lastUsed ?? "");
+  // An mtime in the future (a clock step, or set on purpose) would keep an
+  // entry forever: count it as never used.
+  const lastUsed = (e: CacheEntry) => {
+    const t = Date.parse(e.lastUsed ?? "");
+    return t > now + 24 * 3600_000 ? 0 : t;
+  };
   const kept: CacheEntry[] = [];
   for (const e of complete) {
     if (opts.olderThanMs !== null && now - lastUsed(e) > opts.olderThanMs) {

@@ -7,6 +7,7 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import lockfile from "proper-lockfile";
+import { breakDeadLock } from "./lockowner.js";
 import { LOCK_STALE_MS } from "./scan.js";
 import { entryUsers } from "./users.js";
 
@@ -15,6 +16,7 @@ export type RemoveOutcome = "removed" | "locked" | "in-use" | "missing" | "would
 /** Runs `fn` holding ROOT/KEY.lock; "locked" if someone else holds it (a fresh lock is never broken). */
 export async function withEntryLock<T>(root: string, key: string, fn: () => T | Promise<T>): Promise<T | "locked"> {
   let release: () => Promise<void>;
+  breakDeadLock(root, key);
   try {
     release = await lockfile.lock(path.join(root, key), {
       realpath: false,

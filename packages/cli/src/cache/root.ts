@@ -95,12 +95,18 @@ export function checkRoot(c: Candidate, euid: number): string | null {
 export function ancestorProblem(real: string, euid: number): string | null {
   for (let dir = real, depth = 0; ; dir = path.dirname(dir), depth++) {
     const st = statSync(dir);
-    const mode = st.mode & 0o7777;
-    const prefix = depth ? "an ancestor directory is " : "";
-    if (st.uid !== 0 && st.uid !== euid) return `${prefix}owned by uid ${st.uid} (neither root nor you)`;
-    if (mode & 0o022 && !(mode & 0o1000)) return `${prefix}writable by group or others without the sticky bit (mode ${octal(mode)})`;
+    const problem = dirProblem(st.uid, st.mode, euid);
+    if (problem) return `${depth ? "an ancestor directory is " : ""}${problem}`;
     if (dir === "/") return null;
   }
+}
+
+/** The rule for one directory (docs/vectors/protocol.txt, "dir"), or null if it is safe. */
+export function dirProblem(uid: number, mode: number, euid: number): string | null {
+  const perm = mode & 0o7777;
+  if (uid !== 0 && uid !== euid) return `owned by uid ${uid} (neither root nor you)`;
+  if (perm & 0o022 && !(perm & 0o1000)) return `writable by group or others without the sticky bit (mode ${octal(perm)})`;
+  return null;
 }
 
 function createRoot(c: Candidate): string | null {

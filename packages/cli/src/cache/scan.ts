@@ -69,7 +69,7 @@ export function scanAll(root: string, now = Date.now()): { entries: CacheEntry[]
     const entry = get(m[1]);
     if (m[2] === "lock") {
       const ageMs = now - st.mtimeMs;
-      entry.lock = { path: full, ageMs: Math.round(ageMs), stale: ageMs > LOCK_STALE_MS };
+      entry.lock = { path: full, ageMs: Math.round(ageMs), stale: ageMs > LOCK_STALE_MS || ageMs < -LOCK_STALE_MS }; // lockowner.ts lockAgeIsStale
     } else if (m[3] && m[4]) {
       const pid = Number(m[4]);
       entry.leftovers.push({ path: full, pid, alive: isAlive(pid) });

@@ -3,7 +3,7 @@
 // environment, children included; any process that loaded one of its files
 // has it in /proc/PID/maps. The warm path takes no lock, so this is how a
 // deletion avoids pulling an entry from under a running application.
-import { readdirSync, readFileSync, realpathSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 
 /** PIDs (other than ours) using ROOT/KEY; `dirs` are the names it may go by. */
@@ -20,11 +20,25 @@ export function entryUsers(dirs: string[]): number[] {
   const envNeedles = [...names].map((d) => Buffer.from(`\0PYZAP_ENTRY_DIR=${d}\0`));
   const mapNeedles = [...names].map((d) => ` ${d}/`);
   const users: number[] = [];
+  const euid = process.geteuid?.() ?? 0;
   for (const pid of listPids()) {
     if (pid === process.pid) continue;
-    if (environUses(pid, envNeedles) || mapsUse(pid, mapNeedles)) users.push(pid);
+    // Anyone can put PYZAP_ENTRY_DIR in their environment to pin our
+    // entries: only our own processes' environments count. Another user's
+    // process counts if it really has a file of the entry mapped (an
+    // Apache worker that dropped to www-data: its parent, ours, carries
+    // the environment).
+    if ((ownedBy(pid, euid) && environUses(pid, envNeedles)) || mapsUse(pid, mapNeedles)) users.push(pid);
   }
   return users;
+}
+
+function ownedBy(pid: number, uid: number): boolean {
+  try {
+    return statSync(`/proc/${pid}`).uid === uid;
+  } catch {
+    return false;
+  }
 }
 
 function listPids(): number[] {
