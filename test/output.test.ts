@@ -1,6 +1,7 @@
 // What `pyzap bundle` prints: stage lines on stderr (animated and coloured
 // only on a terminal, never coloured with NO_COLOR), a summary on stdout,
 // nothing with --quiet, JSON with --json, pip's own output with --verbose.
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { CLI, ok, pyzap, run, tempDir } from "./helpers.js";
@@ -72,6 +73,21 @@ describe("pyzap bundle output", () => {
     const result = ok(inTerminal(""));
     expect(result.stdout).toMatch(/\r\x1b\[K/);
     expect(result.stdout).toMatch(/\x1b\[32m✓\x1b\[0m resolving with pip/);
+  });
+
+  test("on an 80-column terminal a long stage line is cut to fit, so each frame redraws one row", () => {
+    // A resolve line far wider than the terminal (pip arguments are long).
+    const long = path.join(dir, "a-find-links-directory-with-a-name-long-enough-to-wrap-an-80-column-terminal");
+    mkdirSync(long, { recursive: true });
+    const command = `stty cols 80; NO_COLOR=1 ${process.execPath} ${CLI} ${args(path.join(dir, "narrow.pyz"), "--find-links", long).join(" ")}`;
+    const result = ok(run("script", ["-qec", command, "/dev/null"], { PIP_RETRIES: "0" }));
+    const frames = result.stdout.split(/\r\x1b\[K/).map((f) => f.replace(/\r?\n$/, ""));
+    const spinning = frames.filter((f) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] resolving with pip/.test(f));
+    expect(spinning.length).toBeGreaterThan(0);
+    for (const frame of spinning) {
+      expect([...frame].length).toBeLessThan(80);
+      expect(frame).toMatch(/… \d+\.\d s$/);
+    }
   });
 
   test("NO_COLOR turns colours off, even on a terminal", () => {

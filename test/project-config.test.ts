@@ -1,7 +1,7 @@
 // `[tool.pyzap]` in pyproject.toml: a project bundles with `pyzap bundle .`
 // (or plain `pyzap bundle` inside it) and no flags; flags still win; a bad
 // key is one clear error naming the valid ones.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, test } from "vitest";
 import { ok, pyzap, run, tempDir } from "./helpers.js";
@@ -67,5 +67,23 @@ describe("[tool.pyzap]", () => {
     const result = pyzap(["bundle", "."], {}, bad);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('[tool.pyzap] unpack must be an array of strings, not "numpy"');
+  });
+
+  test.each([
+    ["compress = 11", "compress must be a whole number from 0 to 9, not 11"],
+    ["compress = -1", "compress must be a whole number from 0 to 9, not -1"],
+    ["compress = 2.5", "compress must be a whole number from 0 to 9, not 2.5"],
+    ['platform = "windows-x86"', "platform must be linux-x64 or linux-arm64, not windows-x86"],
+  ])("%s is refused before any work, leaving nothing behind", (line, message) => {
+    const bad = path.join(dir, `bad-${line.replace(/\W+/g, "_")}`);
+    const tmp = path.join(bad, "tmp");
+    mkdirSync(tmp, { recursive: true });
+    // A requirement pip could never resolve: reaching pip would be exit 5.
+    writeFileSync(path.join(bad, "pyproject.toml"), `[project]\nname = "bad"\n[tool.pyzap]\n${line}\noutput = "dist/x.pyz"\npip-args = ["--no-index", "no-such-dist-xyz"]\n`);
+    const result = pyzap(["bundle", "."], { TMPDIR: tmp }, bad);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`pyzap: ${path.join(bad, "pyproject.toml")}: [tool.pyzap] ${message}; ${line.startsWith("platform") ? "a launcher built by hand for another platform is used through PYZAP_LAUNCHER=FILE" : "e.g. compress = 9"}\n`);
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(existsSync(path.join(bad, "dist"))).toBe(false);
   });
 });

@@ -274,8 +274,7 @@ int main(int argc, char **argv)
 	    (rc = prepare_entry(&c)))
 		return rc;
 	if (only && *only) { /* the entry for the caller, on stdout; no Python */
-		printf("%s
-", c.entry_dir);
+		printf("%s\n", c.entry_dir);
 		return fflush(stdout) == 0 ? 0 : PZ_EX_IO;
 	}
 	if ((rc = c.cfg.runtime[0] ? standalone_prepare(&c.zip, c.self, &c.cfg, &c.py, c.debug)

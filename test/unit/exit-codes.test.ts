@@ -16,8 +16,8 @@ const commandsPy = pythonIntConstants("packages/bootstrap/python/_pyzap/_command
 
 // docs/format.md: | code | who | meaning |
 const formatRows = markdownTable("docs/format.md", "## Exit codes").map(([code, who]) => ({ code: Number(code), who: who ?? "" }));
-const readmeRuntime = markdownTable("README.md", "### Exit codes").map(([code]) => Number(code));
-const readmeCli = markdownTable("README.md", "`pyzap` itself exits with:").map(([code]) => Number(code));
+const readmeRuntime = markdownTable("docs/exit-codes.md", "## A bundle: the launcher and the bootstrap").map(([code]) => Number(code));
+const readmeCli = markdownTable("docs/exit-codes.md", "## The `pyzap` command").map(([code]) => Number(code));
 
 // The same failure under the launcher's and the bootstrap's names.
 const LAUNCHER_TO_BOOTSTRAP: Record<string, string> = { CORRUPT: "CORRUPT", NOCACHE: "NO_CACHE", IO: "IO_ERROR", NOSPACE: "DISK_FULL", LOCK: "LOCK_TIMEOUT" };
@@ -50,7 +50,7 @@ describe("the launcher's and the bootstrap's exit codes", () => {
     }
   });
 
-  test("the README's table is docs/format.md's", () => {
+  test("docs/exit-codes.md's table is docs/format.md's", () => {
     expect(readmeRuntime).toEqual(formatRows.map((r) => r.code));
   });
 
@@ -61,10 +61,12 @@ describe("the launcher's and the bootstrap's exit codes", () => {
 });
 
 describe("the CLI's exit codes", () => {
-  test("one code per error, and the README's table lists exactly them", () => {
+  test("one code per error, and docs/exit-codes.md's table lists exactly them", () => {
     const codes = Object.values(EXIT_CODES);
     expect(new Set(codes).size).toBe(codes.length);
-    expect(readmeCli).toEqual(sorted([...codes, EXIT_BUG]));
+    // 130: Ctrl-C (128 + SIGINT), from temp-paths.ts's signal handler.
+    expect(readRepo("packages/cli/src/temp-paths.ts")).toMatch(/SIGINT: 2\b/);
+    expect(readmeCli).toEqual(sorted([...codes, EXIT_BUG, 128 + 2]));
   });
 
   test("PYZAP=cache exits like pyzap cache (_commands.py uses the CLI's codes)", () => {

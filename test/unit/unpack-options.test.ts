@@ -73,7 +73,7 @@ describe("decidePackages with the user's overrides", () => {
   test("an importable extension module is not data; another native file (found by path) is", () => {
     const files = ["fast/__init__.py", "fast/_speed.so"].map(file);
     const findings: Finding[] = [{ ...FINDINGS[0]!, source: `${SITE}/fast/__init__.py` }];
-    expect(decide({}, files, findings, () => "module")[0]?.[1]).toBe(false);
+    expect(decide({}, files, findings, (f) => (f.rel.endsWith(".so") ? "module" : null))[0]?.[1]).toBe(false);
     expect(decide({}, files, findings, (f) => (f.rel.endsWith(".so") ? "other" : null))[0]?.[1]).toBe(true);
   });
 });

@@ -69,9 +69,13 @@ def _check_python(data):
         return
     want = '.'.join(str(n) for n in data.get('PY_VERSION', ())) or '?'
     have = '%d.%d' % sys.version_info[:2]
-    _fail(WRONG_PYTHON, 'this bundle needs Python %s (%s), but %s is Python %s; '
-                        'set PYZAP_PYTHON to a Python %s interpreter'
-                        % (want, need, sys.executable or 'this interpreter', have, want))
+    # PYZAP_PYTHON is the launcher's: it cannot help `python3.12 app.pyz`.
+    if os.environ.get('PYZAP_ARCHIVE'):
+        fix = 'set PYZAP_PYTHON to a Python %s interpreter' % want
+    else:
+        fix = 'run it with a Python %s (python%s %s) or as ./%s' % (want, want, sys.argv[0], os.path.basename(sys.argv[0]))
+    _fail(WRONG_PYTHON, 'this bundle needs Python %s (%s), but %s is Python %s; %s'
+                        % (want, need, sys.executable or 'this interpreter', have, fix))
 
 
 def _start_without_launcher(given):

@@ -441,9 +441,10 @@ class WrongPythonTest(BundleTestCase):
                               py_version=(3, 99))
         res = self.run_app(app=app)
         self.assertEqual(res.returncode, 78)
+        # Run as `python app.pyz`: PYZAP_PYTHON (the launcher's) would not help.
         self.assertEqual(res.stderr, 'pyzap: this bundle needs Python 3.99 (cpython-399), but %s is '
-                         'Python %d.%d; set PYZAP_PYTHON to a Python 3.99 interpreter\n'
-                         % ((sys.executable,) + sys.version_info[:2]))
+                         'Python %d.%d; run it with a Python 3.99 (python3.99 %s) or as ./py399.pyz\n'
+                         % ((sys.executable,) + sys.version_info[:2] + (app,)))
         self.assertFalse(os.path.exists(self.cache))
 
     def test_real_foreign_interpreters_exit_78(self):

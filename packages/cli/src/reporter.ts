@@ -54,7 +54,13 @@ export class Reporter {
       return;
     }
     let frame = 0;
-    const draw = () => this.err.write(`\r\x1b[K${this.paint("36", SPINNER[frame++ % SPINNER.length] ?? "-")} ${text} ${this.paint("2", seconds(Date.now() - (this.current?.started ?? 0)))}`);
+    // A frame must fit on one row: `\r` only returns to the start of the
+    // last row, so a wrapped line would print a new line per frame.
+    const draw = () => {
+      const time = seconds(Date.now() - (this.current?.started ?? 0));
+      const fitted = fit(text, (this.err.columns || 80) - time.length - 4);
+      this.err.write(`\r\x1b[K${this.paint("36", SPINNER[frame++ % SPINNER.length] ?? "-")} ${fitted} ${this.paint("2", time)}`);
+    };
     draw();
     this.current.timer = setInterval(draw, 80);
     this.current.timer.unref();
@@ -108,3 +114,10 @@ export class Reporter {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** `text` cut to `width` characters, ending in "…" when cut. */
+export function fit(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  return width <= 1 ? chars.slice(0, Math.max(0, width)).join("") : `${chars.slice(0, width - 1).join("")}…`;
+}
