@@ -14,6 +14,7 @@ import { withProjectConfig } from "./project-config.js";
 import { probePython } from "./python.js";
 import { Reporter } from "./reporter.js";
 import { resolve } from "./resolve.js";
+import { systemLibsFor } from "./standalone/applibs.js";
 import { buildRuntime } from "./standalone/runtime.js";
 import { walkTree } from "./walk.js";
 import { writeBundle } from "./write.js";
@@ -36,6 +37,7 @@ export async function runBundle(given: BundleArgs): Promise<void> {
     const entry = chooseEntryPoint(files, args);
     const classified = classify(files, python.extensionSuffixes, { unpack: args.unpack, zip: args.zip, unpackAll: args.unpackAll });
     for (const p of classified.packages) report.note(`${p.name}: ${p.reason}`);
+    if (args.standalone) classified.unpacked.push(...systemLibsFor(classified.unpacked));
     const output = path.resolve(args.output ?? `${entry.name}.pyz`);
     const platform = choosePlatform(classified.unpacked, args.platform);
     const launcher = findLauncher(platform);
