@@ -100,6 +100,27 @@ describe("on this machine", () => {
   });
 });
 
+describe("what the bundle says about its runtime", () => {
+  test("pyzap inspect shows the Python version, the unpacked size and the glibc floor", () => {
+    const r = ok(pyzap(["inspect", hello]));
+    const key = runtimeRecord(hello, "key");
+    expect(r.stdout).toMatch(new RegExp(`runtime +CPython 3\\.\\d+\\.\\d+ \\(bin/python3\\.\\d+\\), \\d+ files, [\\d.]+ MiB unpacked once into a shared entry \\(key ${key}\\)`));
+    expect(r.stdout).toContain(`glibc      ${runtimeRecord(hello, "glibc")} or newer on the target`);
+    expect(r.stdout).toMatch(/left out: .*\bidlelib\b.*\btest\b/);
+  });
+
+  test("PYZAP=info and PYZAP=cache run in the bundle's own interpreter and know the runtime entry", () => {
+    const key = runtimeRecord(hello, "key");
+    const info = ok(run(hello, [], { PYZAP: "info", PYZAP_CACHE: cache }));
+    expect(info.stdout).toMatch(new RegExp(`runtime +CPython 3\\.\\d+\\.\\d+, \\d+ files, .* needs glibc ${runtimeRecord(hello, "glibc")}\\+; entry ${cache}/${key} \\(present\\)`));
+    const list = ok(run(hello, ["list", "--json"], { PYZAP: "cache", PYZAP_CACHE: cache }));
+    // The runtime entry lists the bundles that use it, as any entry does.
+    const entries = JSON.parse(list.stdout).entries as { key: string; bundles: { name: string; path: string }[] }[];
+    const users = entries.find((e) => e.key === key)?.bundles.map((b) => [b.name, b.path]).sort();
+    expect(users).toEqual([["hello", hello], ["sacheck", check]]);
+  });
+});
+
 describe.skipIf(skipNoRoot)("on a system whose glibc is too old", () => {
   test("one line naming both versions, exit 79, and no runtime unpacked", () => {
     const root = path.join(dir, "oldroot");
