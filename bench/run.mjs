@@ -3,13 +3,15 @@
 //
 // Environment: BENCH_PYTHON (default /usr/bin/python3, else python3),
 // BENCH_ROUNDS / BENCH_RUNS (default 6 rounds × 20 runs per command),
-// BENCH_CERTBOT_WHEELS (a directory of certbot wheels; by default they are
+// BENCH_STANDALONE_PYTHON (the relocatable interpreter of the standalone rows,
+// default python3), BENCH_CERTBOT_WHEELS (a directory of certbot wheels; by default they are
 // built from Debian's python3-certbot by test/debwheel/, and the certbot rows
 // are skipped when that package is not installed).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { standaloneSection } from "./standalone.mjs";
 import { diff, fmtDiff, fmtRatio, machine, measure, median, mib, ms, ratio, spread, table, timeOnce, tree } from "./lib.mjs";
 
 const REPO = path.resolve(import.meta.dirname, "..");
@@ -178,7 +180,8 @@ function main() {
   const work = mkdtempSync(path.join(tmpdir(), "pyzap-bench-"));
   try {
     const out = [`# pyzap startup benchmark`, "", `Machine: ${machine(PYTHON)}.`, "", `Each command: ${OPTS.rounds} rounds × ${OPTS.runs} runs (hyperfine -N, 3 warm-up runs per round); paired figures compare round medians of the same round.`];
-    for (const section of [helloSection, launcherSection, certbotSection]) {
+    const standalone = (work) => standaloneSection(work, OPTS);
+    for (const section of [helloSection, launcherSection, certbotSection, standalone]) {
       out.push("", section(work));
       process.stderr.write(`bench: ${section.name} done\n`);
     }

@@ -18,7 +18,7 @@ const check = path.join(dir, "sacheck.pyz");
 const cache = path.join(dir, "cache");
 
 ok(pyzap(["bundle", path.join(REPO, "examples/hello"), "-c", "hello", "--standalone", "-o", hello, "-q"]));
-ok(pyzap(["bundle", writeCheckApp(dir), "-c", "sacheck", "--standalone", "-o", check, "-q"]));
+ok(pyzap(["bundle", writeCheckApp(dir), "numpy", "-c", "sacheck", "--standalone", "-o", check, "-q"]));
 
 /** A record of the bundle's .pyzap/runtime.cfg ("key", "interp", "glibc"...). */
 function runtimeRecord(bundle: string, name: string): string {
@@ -53,7 +53,7 @@ describe.skipIf(skipNoRoot)("in a root filesystem without Python", () => {
     expect(r.stdout).toMatch(/native: +\/cache\/[0-9a-f]{16}\/site\/markupsafe\/_speedups/);
   });
 
-  test("subprocesses, multiprocessing spawn, TLS, sqlite3 and hashlib work", () => {
+  test("subprocesses, multiprocessing spawn, TLS, sqlite3, hashlib and numpy work", () => {
     const r = inRoot(root, ["/app/sacheck.pyz", "tls", "/app/cert.pem", "/app/key.pem"]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
@@ -67,6 +67,7 @@ describe.skipIf(skipNoRoot)("in a root filesystem without Python", () => {
     expect(out.sqlite).toBe(42);
     expect(out.tls[0]).toBe("PING");
     expect(out.tls[1]).toMatch(/^TLSv1\.[23]$/);
+    expect(out.numpy).toBe(0.75); // numpy 2 needs libstdc++, which this root lacks: carried
     expect(out.host).toBeUndefined(); // no /usr/bin/python3 in here
   });
 });
@@ -96,6 +97,27 @@ describe("on this machine", () => {
     expect(runtimes).toEqual([runtimeRecord(hello, "key")]);
     // Both bundles are recorded as users of it (pyzap cache list shows them).
     expect(readdirSync(path.join(cache, `${runtimes[0]}.users`))).toHaveLength(2);
+  });
+});
+
+describe("what the bundle says about its runtime", () => {
+  test("pyzap inspect shows the Python version, the unpacked size and the glibc floor", () => {
+    const r = ok(pyzap(["inspect", hello]));
+    const key = runtimeRecord(hello, "key");
+    expect(r.stdout).toMatch(new RegExp(`runtime +CPython 3\\.\\d+\\.\\d+ \\(bin/python3\\.\\d+\\), \\d+ files, [\\d.]+ MiB unpacked once into a shared entry \\(key ${key}\\)`));
+    expect(r.stdout).toContain(`glibc      ${runtimeRecord(hello, "glibc")} or newer on the target`);
+    expect(r.stdout).toMatch(/left out: .*\bidlelib\b.*\btest\b/);
+  });
+
+  test("PYZAP=info and PYZAP=cache run in the bundle's own interpreter and know the runtime entry", () => {
+    const key = runtimeRecord(hello, "key");
+    const info = ok(run(hello, [], { PYZAP: "info", PYZAP_CACHE: cache }));
+    expect(info.stdout).toMatch(new RegExp(`runtime +CPython 3\\.\\d+\\.\\d+, \\d+ files, .* needs glibc ${runtimeRecord(hello, "glibc")}\\+; entry ${cache}/${key} \\(present\\)`));
+    const list = ok(run(hello, ["list", "--json"], { PYZAP: "cache", PYZAP_CACHE: cache }));
+    // The runtime entry lists the bundles that use it, as any entry does.
+    const entries = JSON.parse(list.stdout).entries as { key: string; bundles: { name: string; path: string }[] }[];
+    const users = entries.find((e) => e.key === key)?.bundles.map((b) => [b.name, b.path]).sort();
+    expect(users).toEqual([["hello", hello], ["sacheck", check]]);
   });
 });
 

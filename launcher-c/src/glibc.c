@@ -15,6 +15,7 @@
 
 #define MAX_SECTIONS 4096
 #define MAX_VERDEFS 4096
+#define MAX_TABLE (4u << 20) /* verdef and its string table: glibc's are a few KB */
 
 /* Exactly len bytes at off inside a file of size size. */
 static int rd(int fd, uint64_t size, uint64_t off, void *buf, size_t len)
@@ -45,13 +46,35 @@ static int parse_name(const char *s, int *x, int *y)
 	return 0;
 }
 
+/* One section header (class-independent fields). */
+struct shdr {
+	uint64_t type, off, size, link;
+};
+
+static void get_shdr(const unsigned char *p, int is64, struct shdr *s)
+{
+	if (is64) {
+		Elf64_Shdr h;
+		memcpy(&h, p, sizeof h);
+		s->type = h.sh_type, s->off = h.sh_offset, s->size = h.sh_size, s->link = h.sh_link;
+	} else {
+		Elf32_Shdr h;
+		memcpy(&h, p, sizeof h);
+		s->type = h.sh_type, s->off = h.sh_offset, s->size = h.sh_size, s->link = h.sh_link;
+	}
+}
+
+/* Three reads on the warm path of every start: the section headers, the
+ * verdef section, its string table. */
 int glibc_defined(int fd, int *major, int *minor)
 {
 	struct stat st;
-	unsigned char id[EI_NIDENT];
-	uint64_t shoff, vd_off = 0, vd_size = 0, str_off = 0, str_size = 0;
+	unsigned char id[EI_NIDENT], *sh = NULL, *vd = NULL;
+	char *str = NULL;
+	struct shdr s, ls;
+	uint64_t shoff;
 	unsigned shnum, shentsize, i;
-	int found = 0;
+	int found = 0, rc = -1;
 	if (fstat(fd, &st) != 0 || rd(fd, (uint64_t)st.st_size, 0, id, sizeof id) != 0 ||
 	    memcmp(id, ELFMAG, SELFMAG) != 0 || id[EI_DATA] != ELFDATA2LSB)
 		return -1;
@@ -62,76 +85,52 @@ int glibc_defined(int fd, int *major, int *minor)
 		if (rd(fd, size, 0, &h, sizeof h))
 			return -1;
 		shoff = h.e_shoff, shnum = h.e_shnum, shentsize = h.e_shentsize;
-		if (shentsize != sizeof(Elf64_Shdr))
-			return -1;
 	} else {
 		Elf32_Ehdr h;
 		if (rd(fd, size, 0, &h, sizeof h))
 			return -1;
 		shoff = h.e_shoff, shnum = h.e_shnum, shentsize = h.e_shentsize;
-		if (shentsize != sizeof(Elf32_Shdr))
-			return -1;
 	}
-	if (shnum == 0 || shnum > MAX_SECTIONS)
+	if (shentsize != (is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)) || shnum == 0 || shnum > MAX_SECTIONS)
 		return -1;
-	/* The verdef section and its string table (sh_link). */
+	if (!(sh = malloc((size_t)shnum * shentsize)) || rd(fd, size, shoff, sh, (size_t)shnum * shentsize))
+		goto out;
 	for (i = 0; i < shnum; i++) {
-		uint64_t type, off, sz, link;
-		if (is64) {
-			Elf64_Shdr s;
-			if (rd(fd, size, shoff + (uint64_t)i * shentsize, &s, sizeof s))
-				return -1;
-			type = s.sh_type, off = s.sh_offset, sz = s.sh_size, link = s.sh_link;
-		} else {
-			Elf32_Shdr s;
-			if (rd(fd, size, shoff + (uint64_t)i * shentsize, &s, sizeof s))
-				return -1;
-			type = s.sh_type, off = s.sh_offset, sz = s.sh_size, link = s.sh_link;
-		}
-		if (type != SHT_GNU_verdef)
-			continue;
-		vd_off = off, vd_size = sz;
-		if (link >= shnum)
-			return -1;
-		uint64_t lo = shoff + link * (uint64_t)shentsize;
-		if (is64) {
-			Elf64_Shdr s;
-			if (rd(fd, size, lo, &s, sizeof s))
-				return -1;
-			str_off = s.sh_offset, str_size = s.sh_size;
-		} else {
-			Elf32_Shdr s;
-			if (rd(fd, size, lo, &s, sizeof s))
-				return -1;
-			str_off = s.sh_offset, str_size = s.sh_size;
-		}
-		break;
-	}
-	if (vd_size == 0 || str_size == 0 || vd_size > size || str_size > size)
-		return -1;
-	/* Elf32_Verdef and Elf64_Verdef are the same 20 bytes. */
-	uint64_t p = vd_off;
-	for (unsigned n = 0; n < MAX_VERDEFS && p - vd_off + sizeof(Elf64_Verdef) <= vd_size; n++) {
-		Elf64_Verdef vd;
-		Elf64_Verdaux va;
-		char name[32];
-		int x, y;
-		if (rd(fd, size, p, &vd, sizeof vd) ||
-		    rd(fd, size, p + vd.vd_aux, &va, sizeof va) || va.vda_name >= str_size)
-			return -1;
-		size_t len = sizeof name - 1;
-		if (str_size - va.vda_name < len)
-			len = (size_t)(str_size - va.vda_name);
-		memset(name, 0, sizeof name);
-		if (rd(fd, size, str_off + va.vda_name, name, len))
-			return -1;
-		if (parse_name(name, &x, &y) == 0 && (!found || x > *major || (x == *major && y > *minor)))
-			*major = x, *minor = y, found = 1;
-		if (vd.vd_next == 0)
+		get_shdr(sh + (size_t)i * shentsize, is64, &s);
+		if (s.type == SHT_GNU_verdef)
 			break;
-		p += vd.vd_next;
 	}
-	return found ? 0 : -1;
+	if (i == shnum || s.link >= shnum)
+		goto out;
+	get_shdr(sh + (size_t)s.link * shentsize, is64, &ls);
+	if (s.size < sizeof(Elf64_Verdef) || s.size > MAX_TABLE || ls.size == 0 || ls.size > MAX_TABLE)
+		goto out;
+	if (!(vd = malloc(s.size)) || !(str = malloc(ls.size + 1)) || rd(fd, size, s.off, vd, s.size) ||
+	    rd(fd, size, ls.off, str, ls.size))
+		goto out;
+	str[ls.size] = '\0';
+	/* Elf32_Verdef and Elf64_Verdef are the same 20 bytes, as are the Verdaux. */
+	for (uint64_t p = 0, n = 0; n < MAX_VERDEFS && p <= s.size - sizeof(Elf64_Verdef); n++) {
+		Elf64_Verdef d;
+		Elf64_Verdaux a;
+		int x, y;
+		memcpy(&d, vd + p, sizeof d);
+		if (d.vd_aux > s.size - p || s.size - p - d.vd_aux < sizeof a)
+			break;
+		memcpy(&a, vd + p + d.vd_aux, sizeof a);
+		if (a.vda_name < ls.size && parse_name(str + a.vda_name, &x, &y) == 0 &&
+		    (!found || x > *major || (x == *major && y > *minor)))
+			*major = x, *minor = y, found = 1;
+		if (d.vd_next == 0 || d.vd_next > s.size - p)
+			break;
+		p += d.vd_next;
+	}
+	rc = found ? 0 : -1;
+out:
+	free(sh);
+	free(vd);
+	free(str);
+	return rc;
 }
 
 static int try_file(const char *path, int *major, int *minor, char *where, size_t cap)

@@ -26,6 +26,7 @@
 struct rt {
 	struct zr *zip;
 	const char *self;
+	const struct cfg *app; /* launcher.cfg: its name/version go in the runtime's use records */
 	int debug;
 	char *text;
 	size_t len;
@@ -188,7 +189,10 @@ static int prepare_runtime(struct rt *r, char *entry, size_t cap)
 		}
 		if (!rc) {
 			snprintf(entry, cap, "%s/%s", root.path, r->cfg.key);
-			users_record(root.fd, root.path, &r->cfg, r->self, warm, r->debug);
+			/* The app's name and version, in the runtime entry's records. */
+			struct cfg as_user = *r->app;
+			memcpy(as_user.key, r->cfg.key, sizeof as_user.key);
+			users_record(root.fd, root.path, &as_user, r->self, warm, r->debug);
 		}
 		root_close(&root);
 		return rc;
@@ -206,7 +210,7 @@ int standalone_prepare(struct zr *zip, const char *self, const struct cfg *app, 
 	int rc;
 	memset(&r, 0, sizeof r);
 	memset(py, 0, sizeof *py);
-	r.zip = zip, r.self = self, r.debug = debug;
+	r.zip = zip, r.self = self, r.app = app, r.debug = debug;
 	py->debug = debug;
 	if (!(rc = read_runtime_cfg(&r, app->runtime)) && !(rc = check_glibc(&r)) &&
 	    !(rc = prepare_runtime(&r, entry, sizeof entry))) {

@@ -118,6 +118,16 @@ static void test_records(void)
 	CHECK(parse("pyzap 1\nkey -\npyver 3.123\n") == 0);
 	CHECK(parse("pyzap 1\nkey -\nname\n") != 0);           /* known record, no value */
 	CHECK(parse("pyzap 1\nkey -\nname \n") == 0);          /* empty value is a value */
+	/* runtime: the standalone runtime's key, 16 lowercase hex digits */
+	struct cfg c;
+	const char *rt = "pyzap 1\nkey -\nruntime 0123456789abcdef\n";
+	CHECK(cfg_parse_header(&c, rt, strlen(rt), err, sizeof err) == 0 && !strcmp(c.runtime, "0123456789abcdef"));
+	cfg_free(&c);
+	CHECK(parse("pyzap 1\nkey -\n") == 0);
+	CHECK(parse("pyzap 1\nkey -\nruntime 0123456789ABCDEF\n") != 0);
+	CHECK(parse("pyzap 1\nkey -\nruntime 0123456789abcde\n") != 0);
+	CHECK(parse("pyzap 1\nkey -\nruntime 0123456789abcdef0\n") != 0);
+	CHECK(parse("pyzap 1\nkey -\nruntime 0123456789abcdef\nruntime 0123456789abcdef\n") != 0);
 }
 
 static int parse_f(const char *fline)

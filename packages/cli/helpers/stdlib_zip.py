@@ -1,13 +1,14 @@
 """Write the standard library of a standalone bundle as one zip (run by the build interpreter).
 
 Reads JSON on stdin: {"stdlib": DIR, "output": ZIP, "drop": [NAME...],
-"nested_tests": bool, "zip_name": "python311.zip"}. Walks DIR (the
+"nested_tests": bool, "sources": bool, "zip_name": "python311.zip"}. Walks DIR (the
 interpreter's pure-Python standard library), leaves out what `drop` names
 (top-level modules or packages) and, unless nested_tests, every test-suite
 directory inside a package (`test`, `tests`, `idle_test`), and writes ZIP:
 each module's unchecked-hash .pyc STORED (zipimport uses it whatever the
-timestamps), its .py deflated (for tracebacks and inspect), other files
-deflated. Entries sorted, timestamps fixed: the same input gives the same
+timestamps), its .py deflated only with "sources" (for tracebacks' source
+lines and inspect.getsource: it doubles the entries zipimport reads at every
+start), other files deflated; a module that does not compile keeps its .py. Entries sorted, timestamps fixed: the same input gives the same
 bytes. Prints JSON: {"modules": N, "files": N, "dropped": [NAME...]}.
 
 The code objects are named "ZIP_NAME/pkg/mod.py", which is where zipimport
@@ -96,7 +97,8 @@ def main():
     compiled = {rel: pyc for (rel, _), pyc in zip(sources, pycs) if pyc is not None}
     entries = []
     for rel, path in kept:
-        entries.append((rel, path, None))
+        if rel not in compiled or req.get('sources', False):
+            entries.append((rel, path, None))
         if rel in compiled:
             entries.append((rel + 'c', None, compiled[rel]))
     entries.sort(key=lambda e: e[0].encode('utf-8'))

@@ -11,6 +11,7 @@ import { cacheKey, hashFile } from "./hash.js";
 import type { Launcher } from "./launcher.js";
 import { buildManifest, type Manifest, type UnpackRecord } from "./manifest.js";
 import type { PythonInfo } from "./python.js";
+import { APP_LIBS_DIR } from "./standalone/applibs.js";
 import type { Runtime } from "./standalone/runtime.js";
 import { compareBytes } from "./walk.js";
 
@@ -192,6 +193,8 @@ function bundlePy(m: Manifest, classified: Classified): string {
     `DISTS = [${dists.map(str).join(", ")}]`,
     `PTH = [${pth.map((f) => `\n    (${str(f.rel)}, ${str(readFileSync(f.abs, "utf8"))}),`).join("")}\n]`,
     `NATIVE = {${Object.keys(native).sort().map((k) => `\n    ${str(k)}: ${str(native[k] ?? "")},`).join("")}\n}`,
+    // --standalone: system libraries to load before the first extension module, in order.
+    `PRELOAD = [${classified.unpacked.filter((f) => f.rel.startsWith(`${APP_LIBS_DIR}/`)).map((f) => str(f.rel)).join(", ")}]`,
     "",
   ].join("\n");
 }

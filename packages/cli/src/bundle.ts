@@ -19,6 +19,7 @@ import { Reporter } from "./reporter.js";
 import { resolve } from "./resolve.js";
 import { makeTempDir, release, removeTemp, track } from "./temp-paths.js";
 import { plural } from "./units.js";
+import { systemLibsFor } from "./standalone/applibs.js";
 import { buildRuntime } from "./standalone/runtime.js";
 import { walkTree } from "./walk.js";
 import { writeBundle } from "./write.js";
@@ -50,6 +51,7 @@ export async function runBundle(given: BundleArgs): Promise<void> {
     const classified = classify(files, python.extensionSuffixes, { findings: compiled.findings, dists: site.dists }, { unpack: args.unpack, zip: args.zip, unpackAll: args.unpackAll });
     // Only what differs from "imported from the archive" is worth a line.
     for (const p of classified.packages) if (p.runsFrom === "cache" || p.dataUnpacked || p.reason.startsWith("kept zipped")) report.note(`${p.name}: ${p.reason}`);
+    if (args.standalone) classified.unpacked.push(...systemLibsFor(classified.unpacked));
     output = path.resolve(args.output ?? `${entry.name}.pyz`);
     const platform = choosePlatform(classified.unpacked, args.platform);
     const launcher = findLauncher(platform);

@@ -39,6 +39,7 @@ class Bundle(object):
         self.entry = data.get('ENTRY')
         self.cache_tag = data.get('CACHE_TAG')
         self.native = data.get('NATIVE') or {}
+        self.preload = list(data.get('PRELOAD') or ())  # --standalone: loaded before the first native
         self.dists = data.get('DISTS') or ()
         self.boot_dir = os.path.join(archive, '.pyzap', 'boot')
         self.site_packages = os.path.join(archive, 'site-packages')
@@ -90,6 +91,8 @@ class NativeFinder(object):
         rel = self.native.get(fullname)
         if rel is None:
             return None
+        if self.bundle.preload:
+            _preload(self.bundle)
         try:
             filename = self.site_dir + '/' + rel
             parent, _, base = rel.rpartition('/')
@@ -226,6 +229,22 @@ class _HookedLoader(object):
         except Exception as err:  # never break the import itself
             sys.stderr.write('pyzap: warning: could not register the bundle with %s: %s\n'
                              % (module.__name__, err))
+
+
+def _preload(bundle):
+    """Load the system libraries a standalone bundle carries for its extension modules.
+
+    dlopen() through the extension loader (no ctypes, which would cost an
+    import): there is no PyInit_ to find, so it raises ImportError, but the
+    library stays loaded and the loader matches later DT_NEEDED by soname.
+    """
+    import _imp
+    paths, bundle.preload = bundle.preload, []
+    for rel in paths:
+        try:
+            _imp.create_dynamic(ModuleSpec('_pyzap_preload', None, origin=bundle.site_dir + '/' + rel))
+        except ImportError:
+            pass
 
 
 class MetadataFinder(object):

@@ -90,6 +90,10 @@ def _info(archive, json_out):
     info = {'archive': os.path.realpath(archive), 'manifest': manifest, 'cacheRoot': root,
             'entry': entry, 'entryPresent': bool(entry and os.path.isdir(entry)),
             'env': dict(_environment(os.path.realpath(archive), entry))}
+    runtime = manifest.get('runtime')
+    if runtime and root:
+        info['runtimeEntry'] = os.path.join(root, runtime['key'])
+        info['runtimePresent'] = os.path.isdir(info['runtimeEntry'])
     if json_out:
         _print_json(info)
         return 0
@@ -99,6 +103,13 @@ def _info(archive, json_out):
              '  python     %s (%s), built with %s' % (py.get('requires'), py.get('cacheTag'), py.get('executable')),
              '  cache key  %s' % (key or '- (nothing to unpack)'),
              '  entry      %s%s' % (entry or '-', '' if not entry else (' (present)' if info['entryPresent'] else ' (not extracted)'))]
+    runtime = manifest.get('runtime')
+    if runtime:  # --standalone: the carried interpreter, a second (shared) entry
+        rt_entry = os.path.join(root, runtime['key']) if root else None
+        info['runtimeEntry'] = rt_entry
+        lines.append('  runtime    CPython %s, %d files, %s unpacked, needs glibc %s+; entry %s%s' % (
+            runtime.get('version'), runtime.get('files', 0), _human(runtime.get('bytes', 0)), runtime.get('glibc') or '?',
+            rt_entry or '-', ' (present)' if rt_entry and os.path.isdir(rt_entry) else ' (not extracted)'))
     for item in manifest.get('unpack', []):
         lines.append('  unpack     %s (%s)' % (item.get('path'), item.get('reason')))
     lines.append('  env        (PYZAP=env %s prints it for services)' % os.path.basename(archive))

@@ -125,7 +125,7 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
       .option("stdlib-keep", {
         type: "string",
         requiresArg: true,
-        describe: "with --standalone: keep this standard-library module that is left out by default (test, tkinter, ensurepip...); repeatable",
+        describe: "with --standalone: keep this standard-library module that is left out by default (test, tkinter, ensurepip...), or 'sources' (the .py files); repeatable",
       })
       .option("stdlib-drop", {
         type: "string",

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { humanBytes, table } from "../units.js";
 import { PyzapError } from "../errors.js";
+import { RUNTIME_CFG, RUNTIME_PREFIX, type RuntimeInfo } from "../standalone/runtime.js";
 import { readBundle, readLauncherMarker, statInput } from "./read.js";
 
 export interface Inspection {
@@ -23,6 +24,8 @@ export interface Inspection {
     zipped: { files: number; bytes: number; compressedBytes: number };
     unpacked: { files: number; bytes: number; compressedBytes: number };
   };
+  /** --standalone: the carried interpreter (a second cache entry, shared by content). */
+  runtime?: RuntimeInfo;
   builtBy: string;
 }
 
@@ -38,7 +41,8 @@ export async function inspectBundle(file: string): Promise<Inspection> {
   const files = z.entries.filter((e) => !e.name.endsWith("/"));
   const sum = (list: typeof files, key: "size" | "compressedSize") => list.reduce((n, e) => n + e[key], 0);
   const unpacked = files.filter((e) => unpackNames.has(e.name));
-  const zipped = files.filter((e) => !unpackNames.has(e.name));
+  // The runtime of a standalone bundle is neither: it has its own line.
+  const zipped = files.filter((e) => !unpackNames.has(e.name) && !e.name.startsWith(RUNTIME_PREFIX) && e.name !== RUNTIME_CFG);
   return {
     file: path.resolve(file),
     size,
@@ -57,6 +61,7 @@ export async function inspectBundle(file: string): Promise<Inspection> {
       zipped: { files: zipped.length, bytes: sum(zipped, "size"), compressedBytes: sum(zipped, "compressedSize") },
       unpacked: { files: unpacked.length, bytes: sum(unpacked, "size"), compressedBytes: sum(unpacked, "compressedSize") },
     },
+    ...(m.runtime ? { runtime: m.runtime } : {}),
     builtBy: m.builtBy,
   };
 }
@@ -75,6 +80,13 @@ export async function runInspect(file: string, json: boolean): Promise<void> {
     `  cache key  ${i.cacheKey ?? "- (nothing to unpack)"}`,
     `  zipped     ${i.totals.zipped.files} files, ${humanBytes(i.totals.zipped.bytes)} (${humanBytes(i.totals.zipped.compressedBytes)} compressed), imported from the archive`,
     `  unpacked   ${i.totals.unpacked.files} files, ${humanBytes(i.totals.unpacked.bytes)}, into the cache on first run`,
+    ...(i.runtime
+      ? [
+          `  runtime    CPython ${i.runtime.version} (${i.runtime.executable}), ${i.runtime.files} files, ${humanBytes(i.runtime.bytes)} unpacked once into a shared entry (key ${i.runtime.key})`,
+          `  glibc      ${i.runtime.glibc ?? "?"} or newer on the target (loader ${i.runtime.interp ?? "?"}); carries ${i.runtime.libraries.join(", ")}`,
+          `  stdlib     ${i.runtime.stdlibModules} modules precompiled; left out: ${i.runtime.dropped.join(", ") || "nothing"}`,
+        ]
+      : []),
     `  built by   ${i.builtBy}`,
     "",
   ];

@@ -54,7 +54,8 @@ function checkResolvable(natives: NativeFile[], staged: StagedNative[], libRel: 
       if (isBaseline(soname)) continue;
       if (!carried.has(soname)) throw notRelocatable(`${n.abs} needs ${soname}, which was not collected`);
       if (!own && !exe?.hasSearchPath) {
-        throw notRelocatable(`${n.abs} needs ${soname}, and neither it nor ${natives[0]!.abs} has an RPATH/RUNPATH pyzap can point at ${libRel}/`);
+        const who = n.kind === "executable" ? "it has no" : `neither it nor ${natives[0]!.abs} has an`;
+        throw notRelocatable(`${n.abs} needs ${soname}, and ${who} RPATH/RUNPATH pyzap can point at the runtime's ${libRel}/`);
       }
     }
   });
@@ -62,7 +63,7 @@ function checkResolvable(natives: NativeFile[], staged: StagedNative[], libRel: 
 
 function notRelocatable(why: string): PyzapError {
   return new PyzapError("PYTHON_NOT_RELOCATABLE", `this interpreter cannot be made standalone: ${why}`, {
-    hint: "build with a pyenv or python.org-style CPython configured with --enable-shared (which records an RPATH), or a python-build-standalone distribution (--python-dist)",
+    hint: "build with a pyenv or python.org-style CPython configured with --enable-shared (which records an RPATH), or pass --python a relocatable CPython such as a python-build-standalone install_only build",
   });
 }
 

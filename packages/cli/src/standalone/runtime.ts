@@ -51,7 +51,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { natives, dropped } = collectNatives(layout, drop);
   const staged = stageNatives(natives, stageDir, LIB_REL);
   const zipAbs = path.join(stageDir, layout.zipRel);
-  const stdlib = writeStdlibZip(options.python, layout.stdlib, zipAbs, drop, options.keep.includes("test"));
+  const stdlib = writeStdlibZip(options.python, layout.stdlib, zipAbs, drop, options.keep);
 
   const files = [...staged.map((s) => ({ rel: s.rel, abs: s.abs, mode: 0o755 })), { rel: layout.zipRel, abs: zipAbs, mode: 0o644 }];
   files.sort((a, b) => compareBytes(a.rel, b.rel));

@@ -35,8 +35,13 @@ export interface StdlibZip {
   dropped: string[];
 }
 
-export function writeStdlibZip(python: string, stdlib: string, output: string, drop: Set<string>, keepTests: boolean): StdlibZip {
-  const input = JSON.stringify({ stdlib, output, drop: [...drop], nested_tests: keepTests, zip_name: path.basename(output) });
+/**
+ * `keep` may also name "sources": the .py of each module beside its .pyc
+ * (source lines in tracebacks through the stdlib; ~2.7 MB more, and twice
+ * the zip entries CPython reads at every start).
+ */
+export function writeStdlibZip(python: string, stdlib: string, output: string, drop: Set<string>, keep: string[]): StdlibZip {
+  const input = JSON.stringify({ stdlib, output, drop: [...drop], nested_tests: keep.includes("test"), sources: keep.includes("sources"), zip_name: path.basename(output) });
   const r = spawnSync(python, ["-E", "-s", HELPER], { input, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
   if (r.error || r.status !== 0) {
     throw new PyzapError("PYTHON_NOT_FOUND", `writing the standard library zip with ${python} failed: ${r.error?.message ?? r.stderr.trim()}`, { cause: r.error });
