@@ -418,7 +418,11 @@ class UnpackHintTest(unittest.TestCase):
     def test_hint_names_the_package_and_the_flag(self):
         sys.path.insert(0, bundlekit.PYTHON_DIR)
         self.addCleanup(sys.path.remove, bundlekit.PYTHON_DIR)
-        from _pyzap import _excepthook
+        write, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in python/
+        try:
+            from _pyzap import _excepthook
+        finally:
+            sys.dont_write_bytecode = write
         err = NotADirectoryError(20, 'Not a directory', '/srv/app.pyz/site-packages/pkg/data/x.txt')
         self.assertEqual(_excepthook.unpack_hint(err, ['/srv/app.pyz']),
                          'pyzap: pkg opened /srv/app.pyz/site-packages/pkg/data/x.txt, a path inside the '

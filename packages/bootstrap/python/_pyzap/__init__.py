@@ -400,11 +400,11 @@ def find_entry_dir(key):
     bundle's child whose entry is in another root than the inner bundle's)."""
     from _pyzap import _cacheroot
     for root, explicit in _cacheroot.cache_candidates():
-        if _cacheroot.check_root(root, explicit) is not None:
-            continue
-        entry = os.path.join(root, key)
-        if os.path.isdir(os.path.join(entry, 'site')):
-            return entry
+        if not os.path.isdir(os.path.join(root, key, 'site')):
+            continue  # checked first: checking a root creates it when it is missing
+        real, _ = _cacheroot.checked_root(root, explicit)
+        if real:
+            return os.path.join(real, key)
     return None
 
 

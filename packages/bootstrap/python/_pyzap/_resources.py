@@ -68,9 +68,9 @@ def _cache_root(bundle):
     from _pyzap import _cacheroot
     reasons = []
     for path, explicit in _cacheroot.cache_candidates():
-        why = _cacheroot.check_root(path, explicit)
-        if why is None:
-            return path
+        real, why = _cacheroot.checked_root(path, explicit)
+        if real:
+            return real
         reasons.append('%s: %s' % (path, why))
     raise OSError('pyzap: no usable cache directory for resources of %s (%s)'
                   % (bundle.archive, '; '.join(reasons)))
