@@ -2,6 +2,7 @@
 // in-process, no build needed): when packages/cli/src moves files around, only
 // these paths change.
 export { candidates } from "../../packages/cli/src/cache/root.js";
+export { scanAll } from "../../packages/cli/src/cache/scan.js";
 export { EXIT_BUG, EXIT_CODES, PyzapError, type ErrorCode } from "../../packages/cli/src/errors.js";
 export { parseLauncherMarker } from "../../packages/cli/src/launcher.js";
 export { choosePlatform, hostPlatform } from "../../packages/cli/src/platform.js";
