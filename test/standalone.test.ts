@@ -143,3 +143,51 @@ describe.skipIf(skipNoRoot)("on a system whose glibc is too old", () => {
     expect(existsSync(path.join(root, "cache", runtimeRecord(hello, "key")))).toBe(false);
   });
 });
+
+// A CPython install tree as python-build-standalone's install_only archives
+// lay it out (python/bin/python3, python/lib/...), made from this machine's
+// interpreter: its executable, libpython, stdlib and pip, nothing else.
+const MAKE_DIST = `
+import os, sys, sysconfig, tarfile
+prefix, out = sys.base_prefix, sys.argv[1]
+xy = '%d.%d' % sys.version_info[:2]
+stdlib = os.path.join(prefix, 'lib', 'python' + xy)
+def skip(ti):
+    parts = ti.name.split('/')
+    if '__pycache__' in parts or 'test' in parts[3:5] or any(p.startswith('config-') for p in parts): return None
+    if 'site-packages' in parts and not ('pip' in parts or parts[-1] == 'site-packages'): return None
+    return ti
+with tarfile.open(out, 'w:gz') as t:
+    exe = os.path.realpath(sys.executable)
+    t.add(exe, 'python/bin/' + os.path.basename(exe))
+    link = tarfile.TarInfo('python/bin/python3'); link.type = tarfile.SYMTYPE; link.linkname = os.path.basename(exe); t.addfile(link)
+    lib = sysconfig.get_config_var('INSTSONAME')
+    if lib and os.path.exists(os.path.join(prefix, 'lib', lib)): t.add(os.path.join(prefix, 'lib', lib), 'python/lib/' + lib)
+    t.add(stdlib, 'python/lib/python' + xy, filter=skip)
+`;
+
+describe("--python-dist", () => {
+  test("a CPython install tree given as a tarball builds a standalone bundle that runs", () => {
+    const tarball = path.join(dir, "cpython-install_only.tar.gz");
+    execFileSync("python3", ["-c", MAKE_DIST, tarball]);
+    const out = path.join(dir, "hello-dist.pyz");
+    ok(pyzap(["bundle", path.join(REPO, "examples/hello"), "-c", "hello", "--python-dist", tarball, "-o", out, "-q"]));
+    expect(runtimeRecord(out, "exe")).toMatch(/^bin\/python3\.\d+$/);
+    const r = run(out, ["dist"], { PYZAP_CACHE: path.join(dir, "cache-dist") });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("&lt;b&gt;hello, dist&lt;/b&gt;");
+  }, 600_000); // pip runs from a stdlib without __pycache__: slow on a busy machine
+
+  test("a directory that holds no interpreter is refused with what was looked for", () => {
+    const r = pyzap(["bundle", path.join(REPO, "examples/hello"), "-c", "hello", "--python-dist", dir, "-o", path.join(dir, "x.pyz")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`pyzap: The "--python-dist" option has no bin/python3 or python/bin/python3 or install/bin/python3: ${dir}`);
+  });
+
+  test.skipIf(!existsSync("/usr/bin/python3"))("Debian's /usr/bin/python3 is refused as not relocatable, naming the binary and the library", () => {
+    const r = pyzap(["bundle", path.join(REPO, "examples/hello"), "-c", "hello", "--standalone", "--python", "/usr/bin/python3", "-o", path.join(dir, "deb.pyz")]);
+    expect(r.status).toBe(12);
+    expect(r.stderr).toMatch(/pyzap: this interpreter cannot be made standalone: \/usr\/bin\/python3\.\d+ needs lib\S+\.so\.\d+, and it has no RPATH\/RUNPATH/);
+    expect(existsSync(path.join(dir, "deb.pyz"))).toBe(false);
+  });
+});

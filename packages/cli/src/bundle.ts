@@ -20,13 +20,19 @@ import { resolve } from "./resolve.js";
 import { makeTempDir, release, removeTemp, track } from "./temp-paths.js";
 import { plural } from "./units.js";
 import { systemLibsFor } from "./standalone/applibs.js";
+import { pythonFromDist } from "./standalone/dist.js";
 import { buildRuntime } from "./standalone/runtime.js";
 import { walkTree } from "./walk.js";
 import { writeBundle } from "./write.js";
 
 export async function runBundle(given: BundleArgs): Promise<void> {
-  const args = withProjectConfig(given);
-  checkBeforeWork(args);
+  const configured = withProjectConfig(given);
+  checkBeforeWork(configured);
+  // --python-dist: that distribution's interpreter resolves and is carried
+  // (extracted into a temporary directory removed at exit).
+  const args = configured.pythonDist
+    ? { ...configured, standalone: true, python: pythonFromDist(configured.pythonDist, makeTempDir("pyzap-dist-")) }
+    : configured;
   if (args.platform) findLauncher(args.platform); // a missing or stale launcher, before pip runs
   const bootstrap = bootstrapFiles();
   const python = chooseBuildPython(args);

@@ -24,6 +24,7 @@ const KEYS: Record<string, [keyof BundleArgs, Kind, boolean]> = {
   "unpack-all": ["unpackAll", "boolean", false],
   compress: ["compress", "number", false],
   standalone: ["standalone", "boolean", false],
+  "python-dist": ["pythonDist", "string", true],
   "stdlib-keep": ["stdlibKeep", "strings", false],
   "stdlib-drop": ["stdlibDrop", "strings", false],
 };

@@ -26,6 +26,8 @@ export interface BundleArgs {
   /** Standard-library modules to keep / leave out of a standalone runtime (see standalone/stdlib.ts). */
   stdlibKeep?: string[];
   stdlibDrop?: string[];
+  /** A CPython distribution (directory or tarball) to build with and carry; implies standalone. */
+  pythonDist?: string;
   quiet?: boolean;
   verbose?: boolean;
   json?: boolean;
@@ -122,6 +124,12 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
         type: "boolean",
         describe: "carry the build interpreter (libpython, lib-dynload, the libraries they need, the stdlib): the target needs no Python, only glibc",
       })
+      .option("python-dist", {
+        type: "string",
+        requiresArg: true,
+        describe: "build with and carry this CPython distribution (a directory or a .tar.gz such as python-build-standalone's install_only); implies --standalone",
+      })
+      .conflicts("python-dist", "python")
       .option("stdlib-keep", {
         type: "string",
         requiresArg: true,
@@ -174,6 +182,7 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
       unpackAll: argv.unpackAll,
       compress: argv.compress === undefined ? undefined : Number(argv.compress),
       standalone: argv.standalone,
+      pythonDist: argv.pythonDist,
       stdlibKeep: repeated(argv.stdlibKeep),
       stdlibDrop: repeated(argv.stdlibDrop),
       quiet: argv.quiet,
