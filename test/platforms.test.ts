@@ -96,11 +96,23 @@ describe.skipIf(!canEmulate)("the arm64 launcher under qemu", () => {
 
 describe("the shipped launchers", () => {
   const targets = [["linux-x64", {}] as const, ...(canCross ? [["linux-arm64", { LCC: "aarch64-linux-gnu-gcc", ZLIB_A: "/usr/lib/aarch64-linux-gnu/libz.a" }] as const] : [])];
+  // Rebuilt as someone else would: from a copy of the sources at another
+  // path, into another build directory, with another clock for the compiler
+  // (SOURCE_DATE_EPOCH sets gcc's __DATE__/__TIME__), time zone, locale and
+  // umask. A date, an absolute path or the environment leaking into the
+  // binary makes the bytes differ from what `npm run build` shipped.
+  const launcherC = path.join(REPO, "launcher-c");
+  const elsewhere = { SOURCE_DATE_EPOCH: "1000000000", TZ: "Pacific/Kiritimati", LC_ALL: "POSIX", LANG: "POSIX" };
   test.each(targets)("%s is reproducible from source", (platform, vars) => {
     const shipped = path.join(REPO, `packages/cli/launchers/${platform}/pyzap-launcher`);
+    const src = path.join(dir, `elsewhere-${platform}`, "a/longer/path/to/the/launcher");
+    cpSync(launcherC, src, { recursive: true, filter: (p) => path.relative(launcherC, p).split(path.sep)[0] !== "build" });
     const build = path.join(dir, `rebuild-${platform}`);
     const args = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
-    ok(run("make", ["-s", "-C", path.join(REPO, "launcher-c"), `BUILD=${build}`, ...args]));
-    expect(readFileSync(path.join(build, "pyzap-launcher")).equals(readFileSync(shipped))).toBe(true);
+    ok(run("sh", ["-c", 'umask 077 && exec make -s -C "$0" "$@"', src, `BUILD=${build}`, ...args], elsewhere));
+    const rebuilt = readFileSync(path.join(build, "pyzap-launcher"));
+    const ships = readFileSync(shipped);
+    const differsAt = rebuilt.findIndex((byte, i) => byte !== ships[i]);
+    expect(rebuilt.equals(ships), `rebuilt ${rebuilt.length} bytes, shipped ${ships.length}; first difference at byte ${differsAt}`).toBe(true);
   });
 });
