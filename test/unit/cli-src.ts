@@ -15,3 +15,7 @@ export { decidePackages, type NativeKind } from "../../packages/cli/src/zipunsaf
 export type { Finding } from "../../packages/cli/src/compile.js";
 export type { Distribution } from "../../packages/cli/src/entrypoint.js";
 export type { TreeFile } from "../../packages/cli/src/walk.js";
+export { checkReadableBy, chooseEndRecord, classicEndRecord, sureToPass4GiB, whyZip64 } from "../../packages/cli/src/endrecord.js";
+export { writeBundle } from "../../packages/cli/src/write.js";
+export type { ZipLayout } from "../../packages/cli/src/zipfix.js";
+export type { ArchiveEntry } from "../../packages/cli/src/assemble.js";
