@@ -135,7 +135,7 @@ describe("pyzap cache list / dir", () => {
     expect(info.entry).toBe(path.join(root, manifests.libs.cacheKey));
     const bad = run(libs, [], { PYZAP_CACHE: root, PYZAP: "bogus" });
     expect(bad.status).toBe(2);
-    expect(bad.stderr.split("\n")[0]).toBe("pyzap: PYZAP=bogus is not a command: use PYZAP=info or PYZAP=cache, or unset PYZAP to run the application");
+    expect(bad.stderr.split("\n")[0]).toBe("pyzap: PYZAP=bogus is not a command: use PYZAP=info, PYZAP=env or PYZAP=cache, or unset PYZAP to run the application");
     // "list" as an argument of the application is the application's.
     expect(JSON.parse(ok(run(ext, ["list"], { PYZAP_CACHE: root })).stdout).argv.slice(1)).toEqual(["list"]);
   });
