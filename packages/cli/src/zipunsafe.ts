@@ -36,15 +36,15 @@ export interface PackageDecision {
   finding: { file: string; line: number; what: string } | null;
 }
 
-// jinja2's PackageLoader reads templates through the package's loader, but
-// only a zipimport.zipimporter one: until the runtime's importer is one,
-// the templates must be real files.
-const PACKAGE_LOADER_WORKS_ZIPPED = false;
+// jinja2's PackageLoader reads templates through the package's loader when
+// it is a zipimport.zipimporter, which the runtime's importer is (README,
+// "What works from the archive"): its templates need not be real files.
+const PACKAGE_LOADER_WORKS_ZIPPED = true;
 
-// A compiled (mypyc) __init__ runs from the cache, where the package's
-// __path__ then points; until the runtime also searches the archive from
-// there, its pure-Python submodules must sit beside it (black, isort).
-const NATIVE_INIT_NEEDS_SIBLINGS = true;
+// A compiled (mypyc) __init__ runs from the cache; the runtime gives its
+// package a __path__ that also searches the archive, so its pure-Python
+// submodules can stay zipped (black, isort). False: no rule for them.
+const NATIVE_INIT_NEEDS_SIBLINGS = false;
 
 // Files that are not "data the code reads at run time": Python sources, stubs,
 // bytecode and markers; C/Cython/Fortran sources, headers, static libraries
