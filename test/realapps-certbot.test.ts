@@ -64,7 +64,7 @@ describe.skipIf(missing.length > 0)("certbot from Debian's packages", () => {
     }
   });
 
-  // certbot asks for its own files with pkg_resources.resource_filename: the build unpacks it whole;
+  // certbot asks for its own files with pkg_resources.resource_filename: the build unpacks its data files (the code stays zipped);
   // kept zipped (--zip certbot), the runtime extracts the file asked for once, into CACHE/res-H.
   test.each([
     ["unpacked by the build", () => out, /\/[0-9a-f]{16}\/site\/certbot\/ssl-dhparams\.pem$/],

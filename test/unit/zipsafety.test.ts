@@ -108,13 +108,13 @@ describe("code that needs its package as real files is found", () => {
     expect(app.decide().get("app")?.runsFrom).toBe("cache");
   });
 
-  test("jinja2 PackageLoader(package): the templates must be real files for now", async () => {
+  test("jinja2 PackageLoader(package) is seen, and stays zipped: the runtime's importer serves it from the archive", async () => {
     const scanned = await scanTree({ "app/__init__.py": "import jinja2\nenv = jinja2.Environment(loader=jinja2.PackageLoader('app', 'templates'))\n", "app/templates/index.html": "<p>hi</p>\n" });
     expect(scanned.findings).toEqual([["app/__init__.py", 2, "templates", "", true]]);
-    expect(scanned.decide().get("app")?.runsFrom).toBe("cache");
+    expect(scanned.decide().get("app")?.runsFrom).toBe("archive");
   });
 
-  test("certbot: resource_filename('certbot', ...) from another package unpacks the package named", async () => {
+  test("certbot: resource_filename('certbot', ...) from another package unpacks the data of the package named", async () => {
     const scanned = await scanTree({
       "certbot/__init__.py": "",
       "certbot/ssl-dhparams.pem": "-----BEGIN DH PARAMETERS-----\n",
@@ -122,9 +122,12 @@ describe("code that needs its package as real files is found", () => {
     });
     expect(scanned.findings).toEqual([["certbot_nginx/__init__.py", 2, "resource_file", "certbot", true]]);
     const decisions = scanned.decide();
-    expect(decisions.get("certbot")?.reason).toBe(
-      "unpacked whole: certbot_nginx/__init__.py:2 asks for a real file with resource_filename('certbot', ...), and certbot ships data files",
-    );
+    // The runtime answers resource_filename with the file in the cache entry: the code stays zipped.
+    expect(decisions.get("certbot")).toMatchObject({
+      runsFrom: "archive",
+      dataUnpacked: true,
+      reason: "data files unpacked: certbot_nginx/__init__.py:2 asks for a real file with resource_filename('certbot', ...)",
+    });
     expect(decisions.get("certbot_nginx")?.runsFrom).toBe("archive");
   });
 
@@ -203,15 +206,17 @@ describe("harmless uses are not findings", () => {
 });
 
 describe("compiled packages", () => {
-  test("black: Path(__file__).suffix keeps it zipped, but a compiled (mypyc) __init__ needs its submodules beside it", async () => {
+  test("black: Path(__file__).suffix keeps it zipped, with or without a compiled (mypyc) __init__", async () => {
     const files = { "black/__init__.py": 'from pathlib import Path\nCOMPILED = Path(__file__).suffix in (".pyd", ".so")\n', "black/mode.py": "", "black/fonts/x.txt": "x\n" };
     const pure = await scanTree(files);
     expect(pure.decide().get("black")?.runsFrom).toBe("archive");
+    // The runtime finds a native __init__'s pure-Python submodules in the archive.
     const mypyc = await scanTree({ ...files, "black/__init__.cpython-311-x86_64-linux-gnu.so": "ELF" });
     const native = (f: { rel: string }) => (f.rel.endsWith(".so") ? "module" : null);
-    expect(mypyc.decide({}, [], native).get("black")?.reason).toBe(
-      "unpacked whole: black/__init__.cpython-311-x86_64-linux-gnu.so is a compiled __init__: its pure-Python submodules must sit beside it",
-    );
+    expect(mypyc.decide({}, [], native).get("black")).toMatchObject({
+      runsFrom: "archive",
+      reason: "zipped: no code reads the package's own files by path; its 1 native file is unpacked",
+    });
   });
 });
 

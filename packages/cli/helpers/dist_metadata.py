@@ -72,10 +72,11 @@ def describe(site):
             continue
         path = os.path.join(site, entry)
         dist = metadata.PathDistribution(pathlib.Path(path)) if metadata else None
-        name = dist.metadata["Name"] if dist is not None else None
+        # .get: a dist-info without METADATA is read from its directory name.
+        fields = dist.metadata if dist is not None else None
         stem = entry[: -len(".dist-info")]
-        name = name or stem.rsplit("-", 1)[0]
-        version = (dist.version if dist is not None else None) or (stem.rsplit("-", 1)[1] if "-" in stem else "0")
+        name = (fields.get("Name") if fields is not None else None) or stem.rsplit("-", 1)[0]
+        version = (fields.get("Version") if fields is not None else None) or (stem.rsplit("-", 1)[1] if "-" in stem else "0")
         dists.append({
             "name": name,
             "version": version,

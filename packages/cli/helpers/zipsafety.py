@@ -482,10 +482,18 @@ def scan(source, filename, module, is_package):
     try:
         tree = ast.parse(source, filename)
     except (SyntaxError, ValueError):
-        return []
+        return []  # not Python 3 (test data, templates): never imported either
+    except (RecursionError, MemoryError) as exc:
+        return [[1, "path", "", "mentions its location but could not be analysed (%s)" % type(exc).__name__, False]]
+    try:
+        found = Scanner(module).run(tree, is_package)
+    except (RecursionError, MemoryError) as exc:
+        # Generated code nested too deep to walk: it mentions its location,
+        # so assume the worst rather than fail the build.
+        return [[1, "path", "", "mentions its location but could not be analysed (%s)" % type(exc).__name__, False]]
     # Deduplicate: the same line may be reached through several names.
     seen, out = set(), []
-    for finding in Scanner(module).run(tree, is_package):
+    for finding in found:
         if finding not in seen:
             seen.add(finding)
             out.append(list(finding))

@@ -28,7 +28,7 @@ export interface PackageDecision {
   runsFrom: "archive" | "cache";
   /** Unpacked whole into the cache entry. */
   unpacked: boolean;
-  /** Code in the archive, data files also unpacked into the cache entry (real files for as_file). */
+  /** Code in the archive, data files also unpacked into the cache entry (real files for as_file, resource_filename). */
   dataUnpacked: boolean;
   /** One line for the build output and `pyzap inspect`. */
   reason: string;
@@ -36,15 +36,15 @@ export interface PackageDecision {
   finding: { file: string; line: number; what: string } | null;
 }
 
-// jinja2's PackageLoader reads templates through the package's loader, but
-// only a zipimport.zipimporter one: until the runtime's importer is one,
-// the templates must be real files.
-const PACKAGE_LOADER_WORKS_ZIPPED = false;
+// jinja2's PackageLoader reads templates through the package's loader when
+// it is a zipimport.zipimporter, which the runtime's importer is (README,
+// "What works from the archive"): its templates need not be real files.
+const PACKAGE_LOADER_WORKS_ZIPPED = true;
 
-// A compiled (mypyc) __init__ runs from the cache, where the package's
-// __path__ then points; until the runtime also searches the archive from
-// there, its pure-Python submodules must sit beside it (black, isort).
-const NATIVE_INIT_NEEDS_SIBLINGS = true;
+// A compiled (mypyc) __init__ runs from the cache; the runtime gives its
+// package a __path__ that also searches the archive, so its pure-Python
+// submodules can stay zipped (black, isort). False: no rule for them.
+const NATIVE_INIT_NEEDS_SIBLINGS = false;
 
 // Files that are not "data the code reads at run time": Python sources, stubs,
 // bytecode and markers; C/Cython/Fortran sources, headers, static libraries
@@ -96,9 +96,11 @@ interface Evidence {
 /**
  * Decide, for every top-level package, where it runs from. Unpacked whole
  * when code outside its tests lists its own directory, or reaches its files
- * by a path (`__file__`, `Flask(__name__)`, `resource_filename`...) and it
+ * by a path (`__file__`, `Flask(__name__)`...) and it
  * ships data or native files that are not extension modules; data files
- * unpacked when it asks for real files through importlib.resources.as_file.
+ * unpacked when it asks for real files through importlib.resources.as_file or
+ * pkg_resources.resource_filename: the runtime answers those with the file in
+ * the cache entry, so the code can stay in the archive.
  */
 export function decidePackages(
   files: TreeFile[],
@@ -174,11 +176,11 @@ function weigh(name: string, found: Evidence[], shipsData: boolean): Weighed {
   const first = (kinds: string[]) => found.find((e) => kinds.includes(e.finding.kind));
   const listing = first(["listing"]);
   if (listing) return { placement: "whole", why: `${say(listing)}; a directory listing needs the package on disk`, evidence: listing };
-  const pathKinds = ["path", "framework", "resource_file", ...(PACKAGE_LOADER_WORKS_ZIPPED ? [] : ["templates"])];
+  const pathKinds = ["path", "framework", ...(PACKAGE_LOADER_WORKS_ZIPPED ? [] : ["templates"])];
   // A certain finding first: the reason shown should be proof, not suspicion.
   const byPath = found.find((e) => pathKinds.includes(e.finding.kind) && e.finding.certain) ?? first(pathKinds);
   if (byPath && shipsData) return { placement: "whole", why: `${say(byPath)}, and ${name} ships data files`, evidence: byPath };
-  const asFile = first(["as_file"]);
+  const asFile = first(["as_file", "resource_file"]);
   if (asFile && shipsData) return { placement: "data", why: `${asFile.file}:${asFile.finding.line} ${asFile.finding.what}`, evidence: asFile };
   if (byPath) return { placement: "archive", why: `${byPath.file}:${byPath.finding.line} ${byPath.finding.what}, but ${name} ships no data files to read there`, evidence: byPath };
   return { placement: "archive", why: "no code reads the package's own files by path", evidence: null };
