@@ -331,3 +331,25 @@ describe("16. the lock stays fresh while an extraction verifies and fsyncs", () 
 function entryKeyOf(root: string): string {
   return listRoot(root).map((n) => /^([0-9a-f]{16})\./.exec(n)?.[1]).find(Boolean)!;
 }
+
+describe("13. pyzap cache clean cannot pull an entry from a starting bundle", () => {
+  test("a start stopped right after its warm check keeps its entry through clean --all", async () => {
+    const root = path.join(dir, "cache-13");
+    expect(run(app.testing, [], { PYZAP_CACHE: root }).status).toBe(0);
+    const key = entryKey(root)!;
+    // The first test point of a warm start: the entry checked and held open, Python not yet started.
+    const child = spawn(app.testing, ["env"], { env: { ...BASE_ENV, PYZAP_CACHE: root, PYZAP_TEST_AT: "1:stop" }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+    const deadline = Date.now() + 30_000;
+    while (!/\) T /.test(existsSync(`/proc/${child.pid}/stat`) ? readFileSync(`/proc/${child.pid}/stat`, "utf8") : "") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const clean = spawnSync(process.execPath, [CLI, "cache", "clean", "--all", "--json"], { encoding: "utf8", env: { ...BASE_ENV, PYZAP_CACHE: root } });
+    process.kill(child.pid!, "SIGCONT");
+    expect(clean.status, clean.stderr).toBe(24);
+    expect(JSON.parse(clean.stdout).results).toEqual([{ key, outcome: "in-use" }]);
+    expect(await exited).toBe(0);
+    const env = (JSON.parse(out) as { env: Record<string, string> }).env;
+    expect(existsSync(path.join(env.PYZAP_ENTRY_DIR!, "site/hardapp.libs/libbig0.so"))).toBe(true);
+  });
+});

@@ -10,6 +10,7 @@
 #include "platform.h"
 #include "python.h"
 #include "standalone.h"
+#include "testhook.h"
 #include "users.h"
 #include "version.h"
 #include "zipread.h"
@@ -139,6 +140,22 @@ static void use_entry(struct ctx *c)
 	pz_debug(c->debug, "entry %s", c->entry_dir);
 }
 
+/* Hold ROOT/KEY open (O_PATH, inherited by Python: no O_CLOEXEC) so that
+ * `pyzap cache clean|prune` sees it in use (/proc/PID/fd) from this moment,
+ * not only once Python runs with PYZAP_ENTRY_DIR. The same directory as st,
+ * else 0 (it was swapped: extract again). */
+static int keep_entry_open(struct ctx *c, const struct stat *st)
+{
+	struct stat now;
+	int fd = openat(c->root.fd, c->cfg.key, O_PATH | O_DIRECTORY | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &now) != 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	return 1;
+}
+
 /* Warm path: ROOT/KEY is a directory of ours that only we can write (the
  * tamper policy: the same single fstatat as before, nothing per file).
  * Touch it if older than a day. */
@@ -155,6 +172,9 @@ static int is_warm(struct ctx *c)
 			pz_debug(c->debug, "entry %s/%s: not there, extracting", c->root.path, c->cfg.key);
 		return 0;
 	}
+	if (!keep_entry_open(c, &st))
+		return 0;
+	th_point("warm entry kept open");
 	/* also when dated in the future (a clock step): else prune never sees it old */
 	long long ago = (long long)time(NULL) - (long long)st.st_mtime;
 	if ((ago > TOUCH_AFTER_S || ago < -TOUCH_AFTER_S) &&
@@ -222,6 +242,10 @@ static int prepare_entry(struct ctx *c)
 		if (root_probe_exec(&c->roots, &c->root) != 0)
 			continue; /* reason kept; try the next candidate */
 		if (!(rc = extract(c))) {
+			struct stat st;
+			const char *why;
+			if (entry_state(c->root.fd, c->cfg.key, c->roots.euid, &st, &why) == ENTRY_OK)
+				keep_entry_open(c, &st); /* best effort, as on the warm path */
 			use_entry(c);
 			users_record(c->root.fd, c->root.path, &c->cfg, c->self, 0, c->debug);
 		}
