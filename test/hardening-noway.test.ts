@@ -353,3 +353,16 @@ describe("13. pyzap cache clean cannot pull an entry from a starting bundle", ()
     expect(existsSync(path.join(env.PYZAP_ENTRY_DIR!, "site/hardapp.libs/libbig0.so"))).toBe(true);
   });
 });
+
+describe("12. names from bundles never reach the terminal raw", () => {
+  test("pyzap cache list escapes the control characters of a crafted use record", () => {
+    const root = path.join(dir, "cache-12");
+    expect(run(app.shipped, [], { PYZAP_CACHE: root }).status).toBe(0);
+    const key = entryKey(root)!;
+    writeFileSync(path.join(root, `${key}.users`, "0123456789abcdef"), "\x1b]0;owned\x07\x1b[2J\tv1\t/x.pyz\n");
+    const r = spawnSync(process.execPath, [CLI, "cache", "list"], { encoding: "utf8", env: { ...BASE_ENV, PYZAP_CACHE: root } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/[\x1b\x07]/);
+    expect(r.stdout).toContain("\\x1b]0;owned\\x07\\x1b[2J");
+  });
+});
