@@ -366,3 +366,33 @@ describe("12. names from bundles never reach the terminal raw", () => {
     expect(r.stdout).toContain("\\x1b]0;owned\\x07\\x1b[2J");
   });
 });
+
+describe("14. a bundle replaced while it starts", () => {
+  test("renamed over between the entry check and Python: the new file runs with its own entry", async () => {
+    const other = makeApp(path.join(dir, "other")); // other natives: another key
+    mkdirSync(path.join(dir, "r14"));
+    const target = path.join(dir, "r14/app.pyz");
+    spawnSync("cp", [app.testing, target]);
+    const root = path.join(dir, "cache-14");
+    for (const b of [target, other.shipped]) expect(run(b, [], { PYZAP_CACHE: root }).status).toBe(0);
+    const keys = listRoot(root).filter((n) => /^[0-9a-f]{16}$/.test(n));
+    expect(keys).toHaveLength(2);
+    // Stop the warm start of the first bundle just before it execs Python (test point 2).
+    const child = spawn(target, ["env"], { env: { ...BASE_ENV, PYZAP_CACHE: root, PYZAP_TEST_AT: "2:stop", PYZAP_DEBUG: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d));
+    child.stderr!.on("data", (d: Buffer) => (err += d));
+    const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+    const deadline = Date.now() + 30_000;
+    while (!/\) T /.test(existsSync(`/proc/${child.pid}/stat`) ? readFileSync(`/proc/${child.pid}/stat`, "utf8") : "") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    spawnSync("cp", [other.shipped, `${target}.new`]);
+    spawnSync("mv", [`${target}.new`, target]); // the usual atomic update
+    process.kill(child.pid!, "SIGCONT");
+    expect(await exited, err).toBe(0);
+    expect(err).toContain("was replaced while starting; starting the new file");
+    const env = (JSON.parse(out) as { env: Record<string, string> }).env;
+    const otherKey = keys.find((k) => existsSync(path.join(root, k, "site/hardapp.libs/libbig0.so")) && readFileSync(path.join(root, k, "site/hardapp.libs/libbig0.so")).equals(other.natives.get("hardapp.libs/libbig0.so")!));
+    expect(env.PYZAP_ENTRY_DIR).toBe(path.join(root, otherKey!));
+    expect(env.PYZAP_RESTARTED).toBeUndefined();
+  });
+});

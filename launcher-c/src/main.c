@@ -42,6 +42,7 @@ struct ctx {
 	struct root root;           /* the root in use */
 	char entry_dir[PATH_MAX];   /* ROOT/KEY, or "" when key is "-" */
 	struct python py;           /* the interpreter found */
+	int restarted;              /* this run is restart_if_replaced()'s */
 };
 
 /* PYZAP_EXTRACT_FOR=BUNDLE: `python3 app.pyz` runs these bytes (from a
@@ -281,6 +282,25 @@ static void drop_untrusted_env(void)
 	}
 }
 
+/* The bundle was replaced (by rename) since we opened it: Python would read
+ * the new file by its path with our entry, prepared for the old one. Start
+ * over on the new file, once (PYZAP_RESTARTED stops a loop). */
+static void restart_if_replaced(struct ctx *c)
+{
+	struct stat had, now;
+	if (fstat(c->fd, &had) != 0 || stat(c->self, &now) != 0 ||
+	    (had.st_dev == now.st_dev && had.st_ino == now.st_ino))
+		return;
+	if (c->restarted) {
+		pz_debug(c->debug, "%s was replaced again while starting; going on", c->self);
+		return;
+	}
+	pz_debug(c->debug, "%s was replaced while starting; starting the new file", c->self);
+	if (setenv("PYZAP_RESTARTED", "1", 1) == 0)
+		execv(c->self, c->argv);
+	unsetenv("PYZAP_RESTARTED");
+}
+
 int main(int argc, char **argv)
 {
 	drop_untrusted_env();
@@ -292,6 +312,8 @@ int main(int argc, char **argv)
 	c.argv = argv;
 	c.debug = dbg && *dbg && strcmp(dbg, "0") != 0;
 	c.fd = c.root.fd = -1;
+	if (getenv("PYZAP_RESTARTED") && argc > 0) /* we are that restart: not for Python to see */
+		c.restarted = 1, unsetenv("PYZAP_RESTARTED");
 	const char *only = getenv("PYZAP_EXTRACT_FOR");
 	if ((rc = open_self(&c)) ||
 	    (rc = read_cfg(&c)) ||
@@ -304,5 +326,7 @@ int main(int argc, char **argv)
 	if ((rc = c.cfg.runtime[0] ? standalone_prepare(&c.zip, c.self, &c.cfg, &c.py, c.debug)
 				   : python_find(&c.py, &c.cfg, c.debug)))
 		return rc;
+	th_point("about to exec Python");
+	restart_if_replaced(&c);
 	return python_exec(&c.py, c.self, c.entry_dir, argc, argv);
 }
