@@ -1,13 +1,15 @@
 #!/bin/sh
-# run.sh FUZZDIR SECONDS - run both libFuzzer harnesses for SECONDS in total
-# (3/4 on the zip reader, 1/4 on the cfg parser), growing the corpus kept in
+# run.sh FUZZDIR SECONDS - run the libFuzzer harnesses for SECONDS in total
+# (1/2 on the zip reader, 1/4 on the cfg parser, 1/4 on extraction of
+# valid-key bundles made on the fly), growing the corpus kept in
 # FUZZDIR/corpus-*; crashes land in FUZZDIR/artifacts/. Exits non-zero on
 # any crash, leak or sanitizer report. Prints "fuzz: NAME: N executions".
 set -eu
 DIR=$1
 SECONDS_TOTAL=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
-mkdir -p "$DIR/corpus-zip" "$DIR/corpus-cfg" "$DIR/seeds-zip" "$DIR/seeds-cfg" "$DIR/artifacts"
+mkdir -p "$DIR/corpus-zip" "$DIR/corpus-cfg" "$DIR/corpus-extract" "$DIR/seeds-zip" "$DIR/seeds-cfg" \
+	"$DIR/seeds-extract" "$DIR/artifacts"
 python3 "$HERE/seeds.py" "$DIR/seeds-zip" "$DIR/seeds-cfg"
 run() { # run NAME SECONDS MAXLEN
 	log="$DIR/$1.log"
@@ -24,5 +26,6 @@ run() { # run NAME SECONDS MAXLEN
 	cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -n 1)
 	echo "fuzz: $1: $execs executions, $cov, no crash"
 }
-run zip $((SECONDS_TOTAL * 3 / 4)) 16384
-run cfg $((SECONDS_TOTAL - SECONDS_TOTAL * 3 / 4)) 16384
+run zip $((SECONDS_TOTAL / 2)) 16384
+run cfg $((SECONDS_TOTAL / 4)) 16384
+run extract $((SECONDS_TOTAL - SECONDS_TOTAL / 2 - SECONDS_TOTAL / 4)) 4096

@@ -128,6 +128,10 @@ static int real_path_of(int fd, char *out, size_t cap, char *why, size_t whycap)
 		return -1;
 	}
 	out[n] = '\0';
+	if ((size_t)n > ROOT_REAL_MAX) { /* ROOT/KEY.tmp-PID/site/PATH must fit PATH_MAX for every tool */
+		snprintf(why, whycap, "its real path is longer than %d bytes", ROOT_REAL_MAX);
+		return -1;
+	}
 	if (strchr(out, ':')) {
 		snprintf(why, whycap, "its real path contains ':', which cannot go on PYTHONPATH");
 		return -1;

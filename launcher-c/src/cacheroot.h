@@ -8,6 +8,9 @@
 
 /* Room kept after ROOT for "/KEY.tmp-PID/site" and "/.probe-PID". */
 #define ROOT_PATH_MAX (PATH_MAX - 64)
+/* A root's resolved path leaves room for "/KEY.tmp-PID/site/" and a cfg
+ * PATH (at most 1024 bytes) within PATH_MAX: 3008 on Linux. */
+#define ROOT_REAL_MAX (PATH_MAX - 1024 - 64)
 
 /* One usable candidate. */
 struct root {

@@ -10,6 +10,7 @@
 #include "platform.h"
 #include "python.h"
 #include "standalone.h"
+#include "testhook.h"
 #include "users.h"
 #include "version.h"
 #include "zipread.h"
@@ -41,6 +42,7 @@ struct ctx {
 	struct root root;           /* the root in use */
 	char entry_dir[PATH_MAX];   /* ROOT/KEY, or "" when key is "-" */
 	struct python py;           /* the interpreter found */
+	int restarted;              /* this run is restart_if_replaced()'s */
 };
 
 /* PYZAP_EXTRACT_FOR=BUNDLE: `python3 app.pyz` runs these bytes (from a
@@ -139,6 +141,22 @@ static void use_entry(struct ctx *c)
 	pz_debug(c->debug, "entry %s", c->entry_dir);
 }
 
+/* Hold ROOT/KEY open (O_PATH, inherited by Python: no O_CLOEXEC) so that
+ * `pyzap cache clean|prune` sees it in use (/proc/PID/fd) from this moment,
+ * not only once Python runs with PYZAP_ENTRY_DIR. The same directory as st,
+ * else 0 (it was swapped: extract again). */
+static int keep_entry_open(struct ctx *c, const struct stat *st)
+{
+	struct stat now;
+	int fd = openat(c->root.fd, c->cfg.key, O_PATH | O_DIRECTORY | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &now) != 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	return 1;
+}
+
 /* Warm path: ROOT/KEY is a directory of ours that only we can write (the
  * tamper policy: the same single fstatat as before, nothing per file).
  * Touch it if older than a day. */
@@ -155,6 +173,9 @@ static int is_warm(struct ctx *c)
 			pz_debug(c->debug, "entry %s/%s: not there, extracting", c->root.path, c->cfg.key);
 		return 0;
 	}
+	if (!keep_entry_open(c, &st))
+		return 0;
+	th_point("warm entry kept open");
 	/* also when dated in the future (a clock step): else prune never sees it old */
 	long long ago = (long long)time(NULL) - (long long)st.st_mtime;
 	if ((ago > TOUCH_AFTER_S || ago < -TOUCH_AFTER_S) &&
@@ -222,6 +243,10 @@ static int prepare_entry(struct ctx *c)
 		if (root_probe_exec(&c->roots, &c->root) != 0)
 			continue; /* reason kept; try the next candidate */
 		if (!(rc = extract(c))) {
+			struct stat st;
+			const char *why;
+			if (entry_state(c->root.fd, c->cfg.key, c->roots.euid, &st, &why) == ENTRY_OK)
+				keep_entry_open(c, &st); /* best effort, as on the warm path */
 			use_entry(c);
 			users_record(c->root.fd, c->root.path, &c->cfg, c->self, 0, c->debug);
 		}
@@ -257,6 +282,25 @@ static void drop_untrusted_env(void)
 	}
 }
 
+/* The bundle was replaced (by rename) since we opened it: Python would read
+ * the new file by its path with our entry, prepared for the old one. Start
+ * over on the new file, once (PYZAP_RESTARTED stops a loop). */
+static void restart_if_replaced(struct ctx *c)
+{
+	struct stat had, now;
+	if (fstat(c->fd, &had) != 0 || stat(c->self, &now) != 0 ||
+	    (had.st_dev == now.st_dev && had.st_ino == now.st_ino))
+		return;
+	if (c->restarted) {
+		pz_debug(c->debug, "%s was replaced again while starting; going on", c->self);
+		return;
+	}
+	pz_debug(c->debug, "%s was replaced while starting; starting the new file", c->self);
+	if (setenv("PYZAP_RESTARTED", "1", 1) == 0)
+		execv(c->self, c->argv);
+	unsetenv("PYZAP_RESTARTED");
+}
+
 int main(int argc, char **argv)
 {
 	drop_untrusted_env();
@@ -268,6 +312,8 @@ int main(int argc, char **argv)
 	c.argv = argv;
 	c.debug = dbg && *dbg && strcmp(dbg, "0") != 0;
 	c.fd = c.root.fd = -1;
+	if (getenv("PYZAP_RESTARTED") && argc > 0) /* we are that restart: not for Python to see */
+		c.restarted = 1, unsetenv("PYZAP_RESTARTED");
 	const char *only = getenv("PYZAP_EXTRACT_FOR");
 	if ((rc = open_self(&c)) ||
 	    (rc = read_cfg(&c)) ||
@@ -280,5 +326,7 @@ int main(int argc, char **argv)
 	if ((rc = c.cfg.runtime[0] ? standalone_prepare(&c.zip, c.self, &c.cfg, &c.py, c.debug)
 				   : python_find(&c.py, &c.cfg, c.debug)))
 		return rc;
+	th_point("about to exec Python");
+	restart_if_replaced(&c);
 	return python_exec(&c.py, c.self, c.entry_dir, argc, argv);
 }

@@ -10,6 +10,25 @@
 
 #define CHUNK (64u * 1024u)
 
+static int same_local_name(struct zr *zr, const struct zr_entry *e, size_t len)
+{
+	unsigned char buf[256];
+	int rc;
+	if (len != e->name_len)
+		return zr_fail(zr, "the local header at offset %llu names another file than the central directory",
+			       (ull)e->local_off);
+	for (size_t done = 0; done < len;) {
+		size_t n = len - done < sizeof buf ? len - done : sizeof buf;
+		if ((rc = zr_pread(zr, e->local_off + LOC_LEN + done, buf, n)))
+			return rc;
+		if (memcmp(buf, e->name + done, n) != 0)
+			return zr_fail(zr, "the local header at offset %llu names another file than the central directory",
+				       (ull)e->local_off);
+		done += n;
+	}
+	return ZR_OK;
+}
+
 int zr_data_offset(struct zr *zr, const struct zr_entry *e, uint64_t *off)
 {
 	unsigned char h[LOC_LEN];
@@ -21,9 +40,13 @@ int zr_data_offset(struct zr *zr, const struct zr_entry *e, uint64_t *off)
 		return rc;
 	if (le32(h) != SIG_LOC)
 		return zr_fail(zr, "no local header signature at offset %llu", (ull)e->local_off);
-	/* Only the name and extra lengths (offsets 26, 28) are used: they say
-	 * where the data starts. No overflow: local_off < cd_off <= size. */
+	/* The name and extra lengths (offsets 26, 28) say where the data starts.
+	 * No overflow: local_off < cd_off <= size. */
 	uint64_t start = e->local_off + LOC_LEN + le16(h + 26) + le16(h + 28);
+	/* The local name must be the central one: else several central entries
+	 * can share one local header (amplified disk use; zipfile refuses it). */
+	if (e->name && (rc = same_local_name(zr, e, le16(h + 26))))
+		return rc;
 	if (start > zr->cd_off || e->csize > zr->cd_off - start)
 		return zr_fail(zr, "data of the entry at offset %llu (%llu bytes from %llu) runs past the central directory at %llu",
 			       (ull)e->local_off, (ull)e->csize, (ull)start, (ull)zr->cd_off);

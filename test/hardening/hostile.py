@@ -86,6 +86,17 @@ def zip64_overflow(out):
         f.write(data)
 
 
+def share_local_header(out):
+    """Point the last central header at the previous entry's local header."""
+    with open(out, 'rb') as f:
+        data = bytearray(f.read())
+    cd, _ = last_entry(data)
+    prev = data.rfind(b'PK\x01\x02', 0, cd)
+    struct.pack_into('<I', data, cd + 42, struct.unpack_from('<I', data, prev + 42)[0])
+    with open(out, 'wb') as f:
+        f.write(data)
+
+
 def eocd_offset(out):
     with open(out, 'rb') as f:
         data = f.read()
@@ -130,6 +141,10 @@ def main():
     case('format-2', cfg(good).replace('pyzap 1', 'pyzap 2', 1), site)
     case('cfg-deflated', cfg(good), site, cfg_method=zipfile.ZIP_DEFLATED)
     case('key-lies', cfg(good, key='0123456789abcdef'), site)
+    # two central entries sharing one local header (issue 11 item 11): the
+    # same bytes under two names, so sizes and hashes agree
+    twins = [('pkg/a.so', PAYLOAD), ('pkg/b.so', PAYLOAD)]
+    share_local_header(case('shared-local', cfg(twins), [('site-packages/' + n, d) for n, d in twins]))
     for name in cases:
         print(name)
 

@@ -154,6 +154,19 @@ class CacheRootTest(unittest.TestCase):
                 self.assertIsNone(why)
                 self.assertEqual(real, os.path.realpath(root))
 
+    def test_root_too_long_for_its_files_is_refused(self):
+        # Issue 11 item 10: ROOT/KEY.tmp-PID/site/PATH must fit PATH_MAX for
+        # every tool that later walks the entry (prune, verify, rm).
+        deep = self.tmp
+        from _pyzap._cacheroot import ROOT_REAL_MAX
+        self.assertEqual(ROOT_REAL_MAX, 3008)
+        while len(deep) <= ROOT_REAL_MAX:
+            deep = os.path.join(deep, 'd' * 200)
+            os.mkdir(deep, 0o755)
+        real, why = _extract.checked_root(os.path.join(deep, 'pyzap'), False)
+        self.assertIsNone(real)
+        self.assertEqual(why, 'its real path is longer than 3008 bytes')
+
     def test_real_path_is_what_python_gets(self):
         real = os.path.join(self.tmp, 'real')
         os.mkdir(real, 0o755)

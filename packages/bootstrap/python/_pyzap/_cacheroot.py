@@ -7,6 +7,11 @@ probe. Shared by the no-launcher extraction and `PYZAP=cache dir`.
 import os
 import stat
 
+# ROOT/KEY.tmp-PID/site/PATH (PATH <= 1024 bytes) must fit PATH_MAX (4096):
+# launcher-c/src/cacheroot.h
+ROOT_REAL_MAX = 4096 - 1024 - 64
+
+
 def cache_candidates(environ=None, euid=None):
     """The cache roots to try, in order: [(path, explicit)]; explicit = $PYZAP_CACHE."""
     env = os.environ if environ is None else environ
@@ -111,6 +116,8 @@ def checked_root(path, explicit):
         return None, err.strerror or str(err)
     if reason:
         return None, reason
+    if len(os.fsencode(real)) > ROOT_REAL_MAX:
+        return None, f'its real path is longer than {ROOT_REAL_MAX} bytes'
     if ':' in real:
         return None, "its real path contains ':', which cannot go on PYTHONPATH"
     return real, None

@@ -413,7 +413,24 @@ def entry_users(entry):
             if any(n in data for n in needles):
                 users.append(pid)
                 break
+        else:
+            if _holds_open(pid, names):  # a launcher keeps ROOT/KEY open until Python runs
+                users.append(pid)
     return users
+
+
+def _holds_open(pid, names):
+    try:
+        fds = os.listdir('/proc/%d/fd' % pid)
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink('/proc/%d/fd/%s' % (pid, fd)) in names:
+                return True
+        except OSError:
+            pass
+    return False
 
 
 def remove_entry(root, key, dry_run=False):
@@ -431,7 +448,7 @@ def remove_entry(root, key, dry_run=False):
         doomed = '%s.del-%d' % (entry, os.getpid())
         _extract._rmtree(doomed)
         os.rename(entry, doomed)
-        if entry_users(entry):
+        if entry_users(entry) or entry_users(doomed):  # open dirs and maps show the new name
             os.rename(doomed, entry)
             return 'in-use'
         _extract._rmtree(doomed)

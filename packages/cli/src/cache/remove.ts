@@ -50,7 +50,8 @@ export async function removeEntry(root: string, key: string, dryRun = false): Pr
     renameSync(entry, doomed);
     // A launcher that found the entry just before the rename has exec'd
     // Python by now: check again and give the entry back if so.
-    if (entryUsers([entry]).length > 0) {
+    // (Open directories and mapped files now show the new name.)
+    if (entryUsers([entry, doomed]).length > 0) {
       renameSync(doomed, entry);
       return "in-use";
     }

@@ -8,6 +8,9 @@ import { chmodSync, lstatSync, mkdirSync, realpathSync, statSync, type Stats } f
 import path from "node:path";
 import { isNoexec } from "./mounts.js";
 
+/** ROOT/KEY.tmp-PID/site/PATH (PATH <= 1024 bytes) must fit PATH_MAX: launcher-c/src/cacheroot.h. */
+const ROOT_REAL_MAX = 4096 - 1024 - 64;
+
 export interface Candidate {
   path: string;
   /** What put it on the list, e.g. "$PYZAP_CACHE" or "euid 0". */
@@ -79,6 +82,7 @@ export function checkRoot(c: Candidate, euid: number): string | null {
   if (mode & 0o022) return `writable by group or others (mode ${octal(mode)})`;
   if ((mode & 0o300) !== 0o300) return `not writable by you (mode ${octal(mode)})`;
   const real = realpathSync(c.path);
+  if (Buffer.byteLength(real) > ROOT_REAL_MAX) return `its real path is longer than ${ROOT_REAL_MAX} bytes`;
   if (real.includes(":")) return "its real path contains ':', which cannot go on PYTHONPATH";
   const ancestors = ancestorProblem(real, euid);
   if (ancestors) return ancestors;

@@ -11,8 +11,13 @@ import { humanAgo, humanBytes, parseDuration, parseSize, table } from "../units.
 import { verifyEntry, type VerifyResult } from "./verify.js";
 
 const KEY = /^[0-9a-f]{16}$/;
-const print = (text: string): void => void process.stdout.write(text);
-const printJson = (value: unknown) => print(`${JSON.stringify(value, null, 2)}\n`);
+// Names, versions and paths come from bundles and their use records, which
+// anyone can craft: never send their control characters (escape sequences)
+// to the terminal raw. JSON output escapes them itself.
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+export const printable = (text: string): string => text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+const print = (text: string): void => void process.stdout.write(printable(text));
+const printJson = (value: unknown) => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
 /** The root the launcher would use; exit 13 when there is none. */
 function requireRoot(): string {

@@ -3,7 +3,7 @@
 // environment, children included; any process that loaded one of its files
 // has it in /proc/PID/maps. The warm path takes no lock, so this is how a
 // deletion avoids pulling an entry from under a running application.
-import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 
 /** PIDs (other than ours) using ROOT/KEY; `dirs` are the names it may go by. */
@@ -28,7 +28,7 @@ export function entryUsers(dirs: string[]): number[] {
     // process counts if it really has a file of the entry mapped (an
     // Apache worker that dropped to www-data: its parent, ours, carries
     // the environment).
-    if ((ownedBy(pid, euid) && environUses(pid, envNeedles)) || mapsUse(pid, mapNeedles)) users.push(pid);
+    if ((ownedBy(pid, euid) && environUses(pid, envNeedles)) || mapsUse(pid, mapNeedles) || fdsUse(pid, names)) users.push(pid);
   }
   return users;
 }
@@ -57,6 +57,24 @@ function environUses(pid: number, needles: Buffer[]): boolean {
     return false; // gone, or not ours to read
   }
   return needles.some((n) => env.includes(n));
+}
+
+/** A launcher holds ROOT/KEY open from its check until Python has started (and after). */
+function fdsUse(pid: number, names: Set<string>): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  for (const fd of fds) {
+    try {
+      if (names.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) return true;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return false;
 }
 
 function mapsUse(pid: number, needles: string[]): boolean {
