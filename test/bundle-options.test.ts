@@ -97,6 +97,13 @@ describe("what reaches pip", () => {
     ok(pyzap(["bundle", ...local, "-c", "fixture-ext-demo", "-o", path.join(dir, "c.pyz"), "--", "fixture-ext", "-c", pins]));
   });
 
+  test("the README's recipe for another platform: our --platform picks the launcher, pip's (after --) the wheels", () => {
+    const app = path.join(dir, "arm.pyz");
+    const result = ok(pyzap(["bundle", "-c", "fixture-pure-exec", "--platform", "linux-arm64", "-o", app, "--", ...local, "fixture-pure", "--platform", "manylinux2014_aarch64", "--only-binary=:all:"]));
+    expect(result.stdout).toMatch(/platform +linux-arm64/);
+    expect(result.stderr).toMatch(/resolving with pip: .*fixture-pure --platform manylinux2014_aarch64 --only-binary=:all:/);
+  });
+
   test("Ctrl-C while pip runs removes every temporary directory and exits 130", async () => {
     const tmp = path.join(dir, "tmp-sigint");
     mkdirSync(tmp);
