@@ -134,7 +134,7 @@ describe("what goes into the bundle", () => {
     const result = ok(pyzap(["bundle", ...local, "fixture-ext", "-o", app]));
     expect(result.stdout).toContain(`wrote ${app}`);
     expect((JSON.parse(ok(run(app, [], { PYZAP_CACHE: path.join(dir, "cache") })).stdout) as { sum: number }).sum).toBe(5);
-    expectRefused(pyzap(["bundle", ...local, "fixture-ext", "fixture-pure", "-o", path.join(dir, "two.pyz")]), 2, /say what the bundle runs: -c CONSOLE_SCRIPT or -e MODULE:FUNCTION; console scripts available: fixture-ext-demo \(fixture_ext\), fixture-pure-exec \(fixture_pure\)\n$/, true);
+    expectRefused(pyzap(["bundle", ...local, "fixture-ext", "fixture-pure", "-o", path.join(dir, "two.pyz")]), 2, /say what the bundle runs: -c CONSOLE_SCRIPT or -e MODULE:FUNCTION; console scripts available: fixture-ext-demo \(fixture[-_]ext\), fixture-pure-exec \(fixture[-_]pure\)\n$/, true);
   });
 
   test("--exclude DIST leaves a distribution's files out; an unknown one lists what is bundled", () => {
