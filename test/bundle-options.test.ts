@@ -97,6 +97,13 @@ describe("what reaches pip", () => {
     ok(pyzap(["bundle", ...local, "-c", "fixture-ext-demo", "-o", path.join(dir, "c.pyz"), "--", "fixture-ext", "-c", pins]));
   });
 
+  test("the README's recipe for another platform: our --platform picks the launcher, pip's (after --) the wheels", () => {
+    const app = path.join(dir, "arm.pyz");
+    const result = ok(pyzap(["bundle", "-c", "fixture-pure-exec", "--platform", "linux-arm64", "-o", app, "--", ...local, "fixture-pure", "--platform", "manylinux2014_aarch64", "--only-binary=:all:"]));
+    expect(result.stdout).toMatch(/platform +linux-arm64/);
+    expect(result.stderr).toMatch(/resolving with pip: .*fixture-pure --platform manylinux2014_aarch64 --only-binary=:all:/);
+  });
+
   test("Ctrl-C while pip runs removes every temporary directory and exits 130", async () => {
     const tmp = path.join(dir, "tmp-sigint");
     mkdirSync(tmp);
@@ -127,7 +134,7 @@ describe("what goes into the bundle", () => {
     const result = ok(pyzap(["bundle", ...local, "fixture-ext", "-o", app]));
     expect(result.stdout).toContain(`wrote ${app}`);
     expect((JSON.parse(ok(run(app, [], { PYZAP_CACHE: path.join(dir, "cache") })).stdout) as { sum: number }).sum).toBe(5);
-    expectRefused(pyzap(["bundle", ...local, "fixture-ext", "fixture-pure", "-o", path.join(dir, "two.pyz")]), 2, /say what the bundle runs: -c CONSOLE_SCRIPT or -e MODULE:FUNCTION; console scripts available: fixture-ext-demo \(fixture-ext\), fixture-pure-exec \(fixture-pure\)\n$/, true);
+    expectRefused(pyzap(["bundle", ...local, "fixture-ext", "fixture-pure", "-o", path.join(dir, "two.pyz")]), 2, /say what the bundle runs: -c CONSOLE_SCRIPT or -e MODULE:FUNCTION; console scripts available: fixture-ext-demo \(fixture[-_]ext\), fixture-pure-exec \(fixture[-_]pure\)\n$/, true);
   });
 
   test("--exclude DIST leaves a distribution's files out; an unknown one lists what is bundled", () => {

@@ -71,7 +71,7 @@ describe("pyzap cache list / dir", () => {
       expect(e.bundles).toEqual([{ name: m.name, version: m.version, path: used, lastUsed: expect.any(String) }]);
     }
     const human = ok(pyzap(["cache", "list"], { PYZAP_CACHE: root })).stdout;
-    expect(human).toMatch(new RegExp(`${manifests.libs.cacheKey}\\s+fixture-libs-demo 0\\.1\\.0\\s+\\d+ KiB\\s+2\\s+.*complete`));
+    expect(human).toMatch(new RegExp(`${manifests.libs.cacheKey}\\s+\\d+ KiB\\s+\\d+ KiB\\s+2\\s+.*complete\\s+fixture-libs-demo 0\\.1\\.0: `));
 
     // The bundle's own command on a server without Node: the same JSON.
     const fromBundle = json<{ entries: Entry[] }>(run(ext, ["list", "--json"], { PYZAP_CACHE: root, PYZAP: "cache" }));
@@ -130,9 +130,9 @@ describe("pyzap cache list / dir", () => {
 
   test("PYZAP=info describes the bundle; any other PYZAP value is refused, normal arguments are not intercepted", () => {
     const root = freshCache();
-    const info = json<{ manifest: Manifest; entry: string; entryPresent: boolean }>(run(libs, ["--json"], { PYZAP_CACHE: root, PYZAP: "info" }));
-    expect(info.manifest.cacheKey).toBe(manifests.libs.cacheKey);
-    expect(info.entry).toBe(path.join(root, manifests.libs.cacheKey));
+    const info = json<Manifest & { cache: { entry: string; present: boolean } }>(run(libs, ["--json"], { PYZAP_CACHE: root, PYZAP: "info" }));
+    expect(info.cacheKey).toBe(manifests.libs.cacheKey);
+    expect(info.cache.entry).toBe(path.join(root, manifests.libs.cacheKey));
     const bad = run(libs, [], { PYZAP_CACHE: root, PYZAP: "bogus" });
     expect(bad.status).toBe(2);
     expect(bad.stderr.split("\n")[0]).toBe("pyzap: PYZAP=bogus is not a command: use PYZAP=info, PYZAP=env or PYZAP=cache, or unset PYZAP to run the application");

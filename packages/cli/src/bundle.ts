@@ -48,9 +48,10 @@ export async function runBundle(given: BundleArgs): Promise<void> {
   try {
     if (resolved.excluded.left.length > 0) report.note(`left out ${resolved.excluded.left.join(", ")}`);
     const files = walkTree(resolved.siteDir).filter((f) => !resolved.excluded.paths(f.rel));
-    const staged = await readSiteMetadata(python, resolved.siteDir, args.entryPoint);
-    // What --exclude (or the --site-packages installers rule) left out is not in the bundle: not its scripts either.
-    const site = { ...staged, dists: staged.dists.filter((d) => !resolved.excluded.paths(`${d.distInfo}/METADATA`)) };
+    const read = await readSiteMetadata(python, resolved.siteDir, args.entryPoint);
+    // What --exclude (or the installers rule) left out is not in the bundle: not its scripts either.
+    const gone = resolved.excluded.paths;
+    const site = { ...read, dists: read.dists.filter((d) => !gone(`${d.distInfo}/METADATA`)), topLevels: read.topLevels.filter((t) => !gone(`${t}/`) && !gone(`${t}.py`)) };
     const entry = chooseEntryPoint(site, args);
     if (entry.note) report.note(`entry point ${entry.target}: ${entry.note}`);
     report.stage(`compiling and scanning ${plural(files.filter((f) => f.rel.endsWith(".py")).length, "module")}`);

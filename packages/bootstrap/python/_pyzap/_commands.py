@@ -87,26 +87,29 @@ def _info(archive, json_out):
     root = _choose_root()[0]
     key = manifest.get('cacheKey')
     entry = os.path.join(root, key) if root and key else None
-    info = {'archive': os.path.realpath(archive), 'manifest': manifest, 'cacheRoot': root,
-            'entry': entry, 'entryPresent': bool(entry and os.path.isdir(entry)),
-            'env': dict(_environment(os.path.realpath(archive), entry))}
+    present = bool(entry and os.path.isdir(entry))
+    info = {'archive': os.path.realpath(archive)}
     runtime = manifest.get('runtime')
-    if runtime and root:
-        info['runtimeEntry'] = os.path.join(root, runtime['key'])
-        info['runtimePresent'] = os.path.isdir(info['runtimeEntry'])
+    rt_entry = os.path.join(root, runtime['key']) if runtime and root else None
     if json_out:
-        _print_json(info)
+        # `pyzap inspect --json`'s keys and forms (mode as octal text), then this machine's part.
+        out = {'file': info['archive'], 'size': os.path.getsize(archive)}
+        out.update(manifest)
+        out['unpack'] = [dict(u, mode='%o' % u['mode']) if isinstance(u.get('mode'), int) else u
+                         for u in manifest.get('unpack', [])]
+        out['cache'] = {'root': root, 'entry': entry, 'present': present}
+        if runtime:  # --standalone: the carried interpreter's own (shared) entry
+            out['cache'].update(runtimeEntry=rt_entry, runtimePresent=bool(rt_entry and os.path.isdir(rt_entry)))
+        out['env'] = dict(_environment(info['archive'], entry))
+        _print_json(out)
         return 0
     py = manifest.get('python', {})
     lines = ['%s' % info['archive'],
              '  bundle     %s %s, runs %s' % (manifest.get('name'), manifest.get('version'), manifest.get('entry')),
              '  python     %s (%s), built with %s' % (py.get('requires'), py.get('cacheTag'), py.get('executable')),
              '  cache key  %s' % (key or '- (nothing to unpack)'),
-             '  entry      %s%s' % (entry or '-', '' if not entry else (' (present)' if info['entryPresent'] else ' (not extracted)'))]
-    runtime = manifest.get('runtime')
+             '  entry      %s%s' % (entry or '-', '' if not entry else (' (present)' if present else ' (not extracted)'))]
     if runtime:  # --standalone: the carried interpreter, a second (shared) entry
-        rt_entry = os.path.join(root, runtime['key']) if root else None
-        info['runtimeEntry'] = rt_entry
         lines.append('  runtime    CPython %s, %d files, %s unpacked, needs glibc %s+; entry %s%s' % (
             runtime.get('version'), runtime.get('files', 0), _human(runtime.get('bytes', 0)), runtime.get('glibc') or '?',
             rt_entry or '-', ' (present)' if rt_entry and os.path.isdir(rt_entry) else ' (not extracted)'))
@@ -346,6 +349,38 @@ def _table(header, rows):
     return '\n'.join([fmt(header)] + [fmt(r) for r in rows]) + '\n'
 
 
+def _ago(iso, now):
+    """'3 min ago' for an ISO time from _iso(), as the CLI prints it."""
+    if not iso:
+        return '-'
+    import calendar
+    then = calendar.timegm(time.strptime(iso[:19], '%Y-%m-%dT%H:%M:%S')) + int(iso[20:23]) / 1000.0
+    s = max(0, int(round(now - then)))
+    if s < 60:
+        return '%d s ago' % s
+    if s < 3600:
+        return '%d min ago' % int(round(s / 60.0))
+    if s < 86400:
+        return '%d h ago' % int(round(s / 3600.0))
+    return '%d d ago' % int(round(s / 86400.0))
+
+
+def _bundles_cell(bundles):
+    """'hello 1.0.0: /srv/a.pyz, /srv/b.pyz', one group per name and version."""
+    groups = []
+    for b in bundles:
+        label = ('%s %s' % (b['name'] or '?', b['version'] or '')).strip()
+        for have in groups:
+            if have[0] == label:
+                break
+        else:
+            have = (label, [])
+            groups.append(have)
+        if b['path'] and b['path'] not in have[1]:
+            have[1].append(b['path'])
+    return '; '.join('%s: %s' % (label, ', '.join(paths)) if paths else label for label, paths in groups) or '-'
+
+
 def _list(json_out):
     root = _require_root()
     entries = scan(root)
@@ -355,10 +390,13 @@ def _list(json_out):
     if not entries:
         sys.stdout.write('no entries in %s\n' % root)
         return 0
-    rows = [[e['key'], ', '.join(('%s %s' % (b['name'] or '?', b['version'] or '')).strip() for b in e['bundles']) or '-',
-             _human(e['bytes']), str(e['files']), e['created'] or '-', e['lastUsed'] or '-', e['state']] for e in entries]
-    sys.stdout.write(_table(['KEY', 'BUNDLE', 'SIZE', 'FILES', 'CREATED', 'LAST USED', 'STATE'], rows))
-    sys.stdout.write('%d entries, %s on disk in %s\n' % (len(entries), _human(sum(e['diskBytes'] for e in entries)), root))
+    # The same columns and formats as the CLI's `pyzap cache list`.
+    now = time.time()
+    rows = [[e['key'], _human(e['bytes']), _human(e['diskBytes']), str(e['files']), _ago(e['created'], now),
+             _ago(e['lastUsed'], now), e['state'], _bundles_cell(e['bundles'])] for e in entries]
+    sys.stdout.write(_table(['KEY', 'SIZE', 'ON DISK', 'FILES', 'CREATED', 'LAST USED', 'STATE', 'BUNDLES'], rows))
+    sys.stdout.write('%d %s, %s on disk in %s\n' % (len(entries), 'entry' if len(entries) == 1 else 'entries',
+                                                   _human(sum(e['diskBytes'] for e in entries)), root))
     return 0
 
 
@@ -572,17 +610,31 @@ def _action(key, path, what, why, size, outcome):
     return {'key': key, 'path': path, 'what': what, 'why': why, 'bytes': size, 'outcome': outcome}
 
 
+def _expand_key(root, typed):
+    """A whole key as typed, or the one key in `root` that starts with it (as the CLI does)."""
+    if len(typed) == 16:
+        return typed
+    matches = [e['key'] for e in scan(root) if e['key'].startswith(typed)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise _extract.PyzapError(NOT_FOUND, 'no entry in %s has a key starting with %s' % (root, typed))
+    raise Usage('%s is the start of %d keys: %s; type more of the key' % (typed, len(matches), ', '.join(matches)))
+
+
 def _clean(args, json_out):
     all_ = '--all' in args
     keys = [a for a in args if a != '--all']
     if not all_ and not keys:
         raise Usage('clean needs --all or the KEYs to remove (PYZAP=cache ... list shows them)')
     for k in keys:
-        if not re.match(r'^[0-9a-f]{16}$', k):
-            raise Usage('not a cache key: %s (16 lowercase hex digits)' % k)
+        if not re.match(r'^[0-9a-f]{1,16}$', k):
+            raise Usage('not a cache key: %s (16 lowercase hex digits, or a prefix of one)' % k)
     root = _require_root()
     if all_:
         keys = [e['key'] for e in scan(root) if e['path']]
+    else:
+        keys = [_expand_key(root, k) for k in keys]
     results = [{'key': k, 'outcome': remove_entry(root, k)} for k in keys]
     if json_out:
         _print_json({'root': root, 'results': results})

@@ -7,7 +7,7 @@ import { prune } from "./prune.js";
 import { removeEntry, type RemoveOutcome } from "./remove.js";
 import { chooseRoot } from "./root.js";
 import { scanRoot } from "./scan.js";
-import { humanAgo, humanBytes, parseDuration, parseSize, table } from "../units.js";
+import { humanAgo, humanBytes, parseDuration, parseSize, plural, table } from "../units.js";
 import { verifyEntry, type VerifyResult } from "./verify.js";
 
 const KEY = /^[0-9a-f]{16}$/;
@@ -61,19 +61,11 @@ export function cacheList(json: boolean): void {
     print(`no entries in ${root}\n`);
     return;
   }
-  const rows = entries.map((e) => [
-    e.key,
-    // Names only (paths are in --json); copies of one bundle show once.
-    [...new Set(e.bundles.map((b) => `${b.name ?? "?"} ${b.version ?? ""}`.trim()))].join(", ") || "-",
-    humanBytes(e.bytes),
-    String(e.files),
-    humanAgo(e.created),
-    humanAgo(e.lastUsed),
-    e.state,
-  ]);
-  print(table(["KEY", "BUNDLE", "SIZE", "FILES", "CREATED", "LAST USED", "STATE"], rows));
+  // The same columns and formats as PYZAP=cache list; bundle paths last (they are long).
+  const rows = entries.map((e) => [e.key, humanBytes(e.bytes), humanBytes(e.diskBytes), String(e.files), humanAgo(e.created), humanAgo(e.lastUsed), e.state, bundlesCell(e.bundles)]);
+  print(table(["KEY", "SIZE", "ON DISK", "FILES", "CREATED", "LAST USED", "STATE", "BUNDLES"], rows));
   const total = entries.reduce((n, e) => n + e.diskBytes, 0);
-  print(`${entries.length} entries, ${humanBytes(total)} on disk in ${root}\n`);
+  print(`${plural(entries.length, "entry", "entries")}, ${humanBytes(total)} on disk in ${root}\n`);
 }
 
 export async function cachePrune(opts: { olderThan?: string; maxSize?: string; dryRun: boolean; json: boolean }): Promise<void> {
@@ -89,7 +81,7 @@ export async function cachePrune(opts: { olderThan?: string; maxSize?: string; d
     print(`nothing to prune in ${root}\n`);
     return;
   }
-  print(table(["KEY", "WHAT", "OUTCOME", "SIZE", "WHY"], actions.map((a) => [a.key, a.what, a.outcome, humanBytes(a.bytes), a.why])));
+  print(table(["KEY", "WHAT", "OUTCOME", "ON DISK", "WHY"], actions.map((a) => [a.key, a.what, a.outcome, humanBytes(a.bytes), a.why])));
   const freed = actions.filter((a) => a.outcome === "removed" || a.outcome === "would-remove").reduce((n, a) => n + a.bytes, 0);
   print(`${opts.dryRun ? "would free" : "freed"} ${humanBytes(freed)} in ${root}\n`);
 }
@@ -98,11 +90,8 @@ export async function cacheClean(opts: { keys: string[]; all: boolean; json: boo
   if (!opts.all && opts.keys.length === 0) {
     throw new PyzapError("USAGE", "pyzap cache clean needs --all or the KEYs to remove", { hint: "pyzap cache list shows the keys" });
   }
-  for (const k of opts.keys) {
-    if (!KEY.test(k)) throw new PyzapError("USAGE", `not a cache key: ${k}`, { hint: "a key is 16 lowercase hex digits, see pyzap cache list" });
-  }
   const root = requireRoot();
-  const keys = opts.all ? scanRoot(root).filter((e) => e.path).map((e) => e.key) : opts.keys;
+  const keys = opts.all ? scanRoot(root).filter((e) => e.path).map((e) => e.key) : expandKeys(root, opts.keys);
   const results: { key: string; outcome: RemoveOutcome }[] = [];
   for (const key of keys) results.push({ key, outcome: await removeEntry(root, key) });
   if (opts.json) printJson({ root, results });
@@ -122,11 +111,11 @@ export async function cacheClean(opts: { keys: string[]; all: boolean; json: boo
 
 export async function cacheVerify(opts: { keys: string[]; repair: boolean; json: boolean }): Promise<void> {
   const root = requireRoot();
-  for (const k of opts.keys) {
-    if (!KEY.test(k)) throw new PyzapError("USAGE", `not a cache key: ${k}`, { hint: "a key is 16 lowercase hex digits, see pyzap cache list" });
+  const given = expandKeys(root, opts.keys);
+  for (const k of given) {
     if (!existsSync(path.join(root, k))) throw new PyzapError("INPUT_NOT_FOUND", `no such entry in ${root}: ${k}`, { hint: "pyzap cache list shows the keys" });
   }
-  const keys = opts.keys.length ? opts.keys : scanRoot(root).filter((e) => e.state !== "partial" && e.path).map((e) => e.key);
+  const keys = given.length ? given : scanRoot(root).filter((e) => e.state !== "partial" && e.path).map((e) => e.key);
   const results: (VerifyResult & { repair: RemoveOutcome | null })[] = [];
   for (const key of keys) {
     const r = await verifyEntry(path.join(root, key));
@@ -135,7 +124,7 @@ export async function cacheVerify(opts: { keys: string[]; repair: boolean; json:
   if (opts.json) printJson({ root, results });
   else {
     for (const r of results) {
-      print(`${r.key}  ${r.ok ? "ok" : "BAD"}  ${r.files} files${r.repair ? `  repair: ${r.repair}` : ""}\n`);
+      print(`${r.key}  ${r.ok ? "ok" : "BAD"}  ${plural(r.files, "file")}${r.repair ? `  repair: ${r.repair}` : ""}\n`);
       for (const p of r.problems) print(`  ${p.problem}: ${p.path}\n`);
     }
     if (results.length === 0) print(`no entries in ${root}\n`);
@@ -146,4 +135,31 @@ export async function cacheVerify(opts: { keys: string[]; repair: boolean; json:
       hint: opts.repair ? "they are locked or in use; run it again when they are not" : "pyzap cache verify --repair deletes them so the next run re-extracts",
     });
   }
+}
+
+/** Keys as typed, or unique prefixes of the keys in `root` (like git's short hashes). */
+function expandKeys(root: string, typed: string[]): string[] {
+  const hint = { hint: "a key is 16 lowercase hex digits or a prefix of one, see pyzap cache list" };
+  let known: string[] | null = null;
+  return typed.map((k) => {
+    if (!/^[0-9a-f]{1,16}$/.test(k)) throw new PyzapError("USAGE", `not a cache key: ${k}`, hint);
+    if (KEY.test(k)) return k;
+    known ??= scanRoot(root).map((e) => e.key);
+    const matches = known.filter((key) => key.startsWith(k));
+    if (matches.length === 1) return matches[0] ?? k;
+    if (matches.length === 0) throw new PyzapError("INPUT_NOT_FOUND", `no entry in ${root} has a key starting with ${k}`, { hint: "pyzap cache list shows the keys" });
+    throw new PyzapError("USAGE", `${k} is the start of ${matches.length} keys: ${matches.join(", ")}`, { hint: "type more of the key" });
+  });
+}
+
+/** "hello 1.0.0: /srv/a.pyz, /srv/b.pyz", one group per name and version. */
+function bundlesCell(bundles: { name: string | null; version: string | null; path: string | null }[]): string {
+  const groups = new Map<string, string[]>();
+  for (const b of bundles) {
+    const label = `${b.name ?? "?"} ${b.version ?? ""}`.trim();
+    const paths = groups.get(label) ?? [];
+    if (b.path && !paths.includes(b.path)) paths.push(b.path);
+    groups.set(label, paths);
+  }
+  return [...groups].map(([label, paths]) => (paths.length ? `${label}: ${paths.join(", ")}` : label)).join("; ") || "-";
 }

@@ -3,6 +3,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { PyzapError } from "../errors.js";
 import { compressProblem, PLATFORM_HINT, platformProblem } from "./bundle-values.js";
+import { longOptions } from "./declared-options.js";
 import { findMistypedOption } from "./pip-options.js";
 
 export interface BundleArgs {
@@ -47,12 +48,6 @@ type RawArgs = Omit<BundleArgs, "pipArgs" | "unpack" | "zip" | "exclude" | "comp
 
 // A repeated option arrives as an array, a single one as a string.
 const repeated = (value: string | string[] | undefined): string[] => (value === undefined ? [] : [value].flat().map(String));
-
-/** The long options of `pyzap bundle` (for "did you mean" and completion). */
-export const BUNDLE_OPTIONS = [
-  "console-script", "entry-point", "output", "python", "platform", "site-packages", "unpack", "zip", "exclude",
-  "unpack-all", "compress", "quiet", "verbose", "json", "help",
-];
 
 export const bundleCommand: CommandModule<object, RawArgs> = {
   // No declared positional: with "unknown-options-as-args" yargs keeps every
@@ -151,7 +146,7 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
         const platform = argv.platform as string | undefined;
         const bad = platform === undefined ? null : platformProblem(platform);
         if (bad) throw new PyzapError("USAGE", `The "--platform" option ${bad}`, { hint: PLATFORM_HINT });
-        const mistyped = findMistypedOption(argv._.slice(1).map(String), BUNDLE_OPTIONS);
+        const mistyped = findMistypedOption(argv._.slice(1).map(String), longOptions(yargs));
         if (mistyped) {
           throw new PyzapError("USAGE", `unknown option ${mistyped.word}: neither pyzap's nor pip's`, {
             hint: mistyped.suggestion ? `did you mean ${mistyped.suggestion}?` : "see pyzap bundle --help; put options for a newer pip after --",

@@ -2,8 +2,10 @@
 // `pyzap __complete -- WORDS...`, which main.ts answers from the option
 // tables below before yargs sees the arguments, so `pyzap bundle bla<TAB>`
 // lists options or falls back to file names and never starts pip.
+import yargs, { type Argv } from "yargs";
 import { SHIPPED_PLATFORMS } from "../launcher.js";
-import { BUNDLE_OPTIONS } from "./bundle.js";
+import { bundleCommand } from "./bundle.js";
+import { longOptions, shortOptions } from "./declared-options.js";
 
 const COMMANDS = ["bundle", "inspect", "cache", "help", "completion"];
 const SHELLS = ["bash", "zsh", "fish"];
@@ -14,7 +16,13 @@ const CACHE: Record<string, string[]> = {
   clean: ["all", "json"],
   verify: ["repair", "json"],
 };
-const BUNDLE_SHORT = ["-c", "-e", "-o", "-q", "-v", "-h"];
+
+/** `pyzap bundle`'s options, as its spec declares them. */
+function bundleOptions(): string[] {
+  const y = yargs([]);
+  (bundleCommand.builder as (y: Argv) => Argv)(y);
+  return [...longOptions(y).map((o) => `--${o}`), ...shortOptions(y), "-h"];
+}
 
 /** Candidates for the last of `words` (the words after "pyzap", the last one being typed). */
 export function completeWords(words: string[]): string[] {
@@ -27,7 +35,7 @@ export function completeWords(words: string[]): string[] {
   if (command === undefined) candidates = current.startsWith("-") ? ["--help", "--version"] : COMMANDS;
   else if (command === "bundle") {
     if (previous === "--platform") candidates = SHIPPED_PLATFORMS;
-    else if (current.startsWith("-")) candidates = [...longs(BUNDLE_OPTIONS), ...BUNDLE_SHORT];
+    else if (current.startsWith("-")) candidates = bundleOptions();
   } else if (command === "inspect") candidates = current.startsWith("-") ? ["--json", "--help"] : [];
   else if (command === "cache") candidates = sub === undefined ? Object.keys(CACHE) : current.startsWith("-") ? longs([...(CACHE[sub] ?? []), "help"]) : [];
   else if (command === "help" && sub === undefined) candidates = COMMANDS.filter((c) => c !== "help");
