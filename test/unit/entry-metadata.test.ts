@@ -1,10 +1,12 @@
 // The build helper's reading of the staged distributions
 // (helpers/dist_metadata.py: importlib.metadata, RECORD as CSV) and its check
-// of `-e MODULE:FUNCTION` (helpers/entry_check.py). Real helper, no bundle.
-import { describe, expect, test } from "vitest";
-import { chooseEntryPoint, readSiteMetadata } from "../../packages/cli/src/entrypoint.js";
+// of `-e MODULE:FUNCTION` (helpers/entry_check.py). Real helper, no bundle:
+// one run for the whole file, answering every test's request.
+import { beforeAll, describe, expect, test } from "vitest";
+import { chooseEntryPoint, siteMetadataRequest, type SiteMetadata } from "../../packages/cli/src/entrypoint.js";
 import { PyzapError } from "../../packages/cli/src/errors.js";
 import { probePython } from "../../packages/cli/src/python.js";
+import { runHelperBatch } from "./helper-batch.js";
 import { writeTree } from "./scan-tree.js";
 
 const python = probePython("python3");
@@ -34,14 +36,37 @@ const site = writeTree({
   "app-1.0.dist-info/RECORD": 'app/__init__.py,sha256=x,0\n"app/data,with,commas.txt",,\n"weird,top/x.py",,\n../../bin/app,,\napp-1.0.dist-info/RECORD,,\n',
 });
 
-async function entry(target: string) {
-  const meta = await readSiteMetadata(python, site, target);
+const ACCEPTED = ["app.cli:main", "app.cli:Tool", "app.cli:Tool.run", "app.cli:handler", "app.cli:fast", "app.cli:ospath", "json.tool:main"];
+const LACKING: [string, string][] = [
+  ["nosuch.cli:main", "module nosuch.cli is not in the bundle: no nosuch/cli.py, nosuch/cli/__init__.py or extension module in the installed packages"],
+  ["app.cli:mian", `app.cli defines no mian (${site}/app/cli.py)`],
+  ["app.cli:Tool.nope", `app.cli.Tool defines no nope (${site}/app/cli.py)`],
+  ["nspkg:main", "nspkg is a directory without __init__.py (a namespace package): it defines no main"],
+  ["json.tool:nope", "json.tool defines no nope"],
+];
+const UNCHECKABLE: [string, string][] = [
+  ["app.star:anything", "cannot tell whether app.star defines anything: it does `from os.path import *`; not checked"],
+  ["app.lazy:anything", "cannot tell whether app.lazy defines anything: it defines a module-level __getattr__; not checked"],
+  ["app._native:main", "cannot check that app._native defines main (native module): not checked"],
+];
+
+// What readSiteMetadata(python, site, target) answers, for no target and each target above.
+const TARGETS = [undefined, ...ACCEPTED, ...LACKING.map(([t]) => t), ...UNCHECKABLE.map(([t]) => t)];
+const answers = new Map<string | undefined, SiteMetadata>();
+beforeAll(async () => {
+  const metas = await runHelperBatch<SiteMetadata>(python.command, "dist_metadata", TARGETS.map((t) => siteMetadataRequest(python, site, t)));
+  TARGETS.forEach((t, i) => answers.set(t, metas[i] as SiteMetadata));
+}, 120_000);
+
+function entry(target: string) {
+  const meta = answers.get(target);
+  if (!meta) throw new Error(`no answer for ${target}: add it to TARGETS`);
   return { meta, choose: () => chooseEntryPoint(meta, { entryPoint: target }) };
 }
 
 describe("distributions, read by importlib.metadata and RECORD as CSV", () => {
-  test("console and gui scripts (extras dropped, other groups ignored), top-level names with commas in paths", async () => {
-    const { dists } = await readSiteMetadata(python, site);
+  test("console and gui scripts (extras dropped, other groups ignored), top-level names with commas in paths", () => {
+    const { dists } = answers.get(undefined) as SiteMetadata;
     expect(dists).toEqual([
       { name: "app", version: "1.0", distInfo: "app-1.0.dist-info", scripts: [["app", "app.cli:main [extra]"], ["app-gui", "app.cli:Tool"]], topLevels: ["app", "weird,top"] },
     ]);
@@ -50,20 +75,14 @@ describe("distributions, read by importlib.metadata and RECORD as CSV", () => {
 });
 
 describe("-e MODULE:FUNCTION is checked at build time", () => {
-  test.each(["app.cli:main", "app.cli:Tool", "app.cli:Tool.run", "app.cli:handler", "app.cli:fast", "app.cli:ospath", "json.tool:main"])("%s is accepted", async (target) => {
-    const { meta, choose } = await entry(target);
+  test.each(ACCEPTED)("%s is accepted", (target) => {
+    const { meta, choose } = entry(target);
     expect(meta.entry).toEqual({ problem: null, note: null });
     expect(choose().target).toBe(target);
   });
 
-  test.each([
-    ["nosuch.cli:main", "module nosuch.cli is not in the bundle: no nosuch/cli.py, nosuch/cli/__init__.py or extension module in the installed packages"],
-    ["app.cli:mian", `app.cli defines no mian (${site}/app/cli.py)`],
-    ["app.cli:Tool.nope", `app.cli.Tool defines no nope (${site}/app/cli.py)`],
-    ["nspkg:main", "nspkg is a directory without __init__.py (a namespace package): it defines no main"],
-    ["json.tool:nope", "json.tool defines no nope"],
-  ])("%s: exit 6 saying what is wrong", async (target, problem) => {
-    const { choose } = await entry(target);
+  test.each(LACKING)("%s: exit 6 saying what is wrong", (target, problem) => {
+    const { choose } = entry(target);
     let error: unknown;
     try {
       choose();
@@ -76,12 +95,8 @@ describe("-e MODULE:FUNCTION is checked at build time", () => {
     expect((error as PyzapError).hint).toBe("the bundle's top-level packages are: app, nspkg");
   });
 
-  test.each([
-    ["app.star:anything", "cannot tell whether app.star defines anything: it does `from os.path import *`; not checked"],
-    ["app.lazy:anything", "cannot tell whether app.lazy defines anything: it defines a module-level __getattr__; not checked"],
-    ["app._native:main", "cannot check that app._native defines main (native module): not checked"],
-  ])("%s is accepted, and the build says what it could not check", async (target, note) => {
-    const { choose } = await entry(target);
+  test.each(UNCHECKABLE)("%s is accepted, and the build says what it could not check", (target, note) => {
+    const { choose } = entry(target);
     expect(choose().note).toBe(note);
   });
 });

@@ -1,9 +1,9 @@
-// Writes a small synthetic site-packages tree and runs the real build helper
-// over it (compile + scan, no bundle): what the unit tests of the analysis use.
+// Writes small synthetic site-packages trees and runs the real build helper
+// over them (compile + scan, no bundle): what the unit tests of the analysis use.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { compileSite, type Finding } from "../../packages/cli/src/compile.js";
+import { compileAll, siteJobs, type Finding } from "../../packages/cli/src/compile.js";
 import type { PythonInfo } from "../../packages/cli/src/python.js";
 import { walkTree, type TreeFile } from "../../packages/cli/src/walk.js";
 import { decidePackages, type NativeKind, type PackageDecision, type UnpackOptions } from "../../packages/cli/src/zipunsafe.js";
@@ -28,17 +28,46 @@ export interface Scanned {
   decide: (options?: UnpackOptions, dists?: Distribution[], nativeKind?: (f: TreeFile) => NativeKind) => Map<string, PackageDecision>;
 }
 
-export async function scanTree(files: Record<string, string>, python = PYTHON): Promise<Scanned> {
-  const root = writeTree(files);
-  const tree = walkTree(root);
-  const compiled = await compileSite(python, tree, path.join(root, ".work"));
-  const rel = (abs: string) => path.relative(root, abs);
-  const findings = compiled.findings
-    .map((f): [string, number, string, string, boolean] => [rel(f.source), f.line, f.kind, f.target, f.certain])
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
-  return {
-    findings,
-    raw: compiled.findings,
-    decide: (options = {}, dists = [], nativeKind = () => null) => new Map(decidePackages(tree, nativeKind, compiled.findings, dists, options).map((d) => [d.name, d])),
-  };
+/**
+ * Scans many synthetic trees with ONE run of the build helper: starting a
+ * Python per test case made the unit project take most of a minute on a
+ * loaded machine. Add every tree while the file is collected (`add` returns
+ * the tree's result, readable once `run` is done), call `run` in beforeAll.
+ */
+interface BatchedTree {
+  root: string;
+  tree: TreeFile[];
+  scanned?: Scanned;
+}
+
+export class ScanBatch {
+  private readonly trees: BatchedTree[] = [];
+
+  add(files: Record<string, string>): () => Scanned {
+    const root = writeTree(files);
+    const entry: BatchedTree = { root, tree: walkTree(root) };
+    this.trees.push(entry);
+    return () => {
+      if (!entry.scanned) throw new Error("ScanBatch: call run() in beforeAll before reading a result");
+      return entry.scanned;
+    };
+  }
+
+  async run(python = PYTHON): Promise<void> {
+    const jobs = this.trees.flatMap(({ root, tree }) => siteJobs(tree, path.join(root, ".work")));
+    const compiled = await compileAll(python, jobs);
+    for (const entry of this.trees) {
+      const { root, tree } = entry;
+      const raw = compiled.findings.filter((f) => f.source.startsWith(root + path.sep));
+      const rel = (abs: string) => path.relative(root, abs);
+      const findings = raw
+        .map((f): [string, number, string, string, boolean] => [rel(f.source), f.line, f.kind, f.target, f.certain])
+        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+      entry.scanned = {
+        findings,
+        raw,
+        decide: (options = {}, dists = [], nativeKind = () => null) => new Map(decidePackages(tree, nativeKind, raw, dists, options).map((d) => [d.name, d])),
+      };
+    }
+  }
 }

@@ -2,40 +2,45 @@
 // build helper) and the per-package decision built on it, one small
 // synthetic package per pattern: each way code reaches its own files by
 // path, each harmless use, and the false positives users measured on black,
-// isort, pandas, scipy and pylint. Runs the real helper, no bundle.
+// isort, pandas, scipy and pylint. Runs the real helper, no bundle: once for
+// the whole file (every tree is written while the tests are collected).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import { describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { helperPath } from "../../packages/cli/src/helper.js";
-import { scanTree, writeTree } from "./scan-tree.js";
+import { ScanBatch, writeTree } from "./scan-tree.js";
 
 const DATA = { "pkg/data/x.txt": "x\n" };
 
+const scans = new ScanBatch();
+const scanTree = (files: Record<string, string>) => scans.add(files);
+beforeAll(() => scans.run(), 120_000);
+
 /** Findings of one module `pkg/__init__.py` (plus a data file) as [line, kind, target, certain]. */
-async function findingsOf(code: string, extra: Record<string, string> = {}) {
-  const { findings } = await scanTree({ "pkg/__init__.py": code, ...DATA, ...extra });
-  return findings.filter(([file]) => file === "pkg/__init__.py").map(([, line, kind, target, certain]) => [line, kind, target, certain]);
+function findingsOf(code: string) {
+  const scanned = scanTree({ "pkg/__init__.py": code, ...DATA });
+  return () => scanned().findings.filter(([file]) => file === "pkg/__init__.py").map(([, line, kind, target, certain]) => [line, kind, target, certain]);
 }
 
 describe("code that needs its package as real files is found", () => {
-  test("open() of os.path.join(os.path.dirname(__file__), ...), through a module global", async () => {
-    const code = 'import os\nHERE = os.path.dirname(os.path.abspath(__file__))\ndef read():\n    return open(os.path.join(HERE, "data", "x.txt")).read()\n';
-    expect(await findingsOf(code)).toEqual([
+  const throughGlobal = findingsOf('import os\nHERE = os.path.dirname(os.path.abspath(__file__))\ndef read():\n    return open(os.path.join(HERE, "data", "x.txt")).read()\n');
+  test("open() of os.path.join(os.path.dirname(__file__), ...), through a module global", () => {
+    expect(throughGlobal()).toEqual([
       [2, "path", "", false], // the global escapes: other modules may import it
       [4, "path", "", true],
     ]);
   });
 
-  test("pathlib: Path(__file__).parent / 'x' read_text(), with from-imports and aliases", async () => {
-    const code = 'from pathlib import Path as P\ndef read():\n    base = P(__file__).parent\n    return (base / "data" / "x.txt").read_text()\n';
-    expect(await findingsOf(code)).toEqual([[4, "path", "", true]]);
+  const pathlib = findingsOf('from pathlib import Path as P\ndef read():\n    base = P(__file__).parent\n    return (base / "data" / "x.txt").read_text()\n');
+  test("pathlib: Path(__file__).parent / 'x' read_text(), with from-imports and aliases", () => {
+    expect(pathlib()).toEqual([[4, "path", "", true]]);
   });
 
-  test("sphinx: a wrapper call the scan cannot follow, _StrPath(__file__).resolve().parent", async () => {
-    const code = "from pkg._pathlib import _StrPath\npackage_dir = _StrPath(__file__).resolve().parent\n";
-    const scanned = await scanTree({ "pkg/__init__.py": code, "pkg/_pathlib.py": "class _StrPath(str): pass\n", ...DATA });
+  const sphinx = scanTree({ "pkg/__init__.py": "from pkg._pathlib import _StrPath\npackage_dir = _StrPath(__file__).resolve().parent\n", "pkg/_pathlib.py": "class _StrPath(str): pass\n", ...DATA });
+  test("sphinx: a wrapper call the scan cannot follow, _StrPath(__file__).resolve().parent", () => {
+    const scanned = sphinx();
     expect(scanned.findings).toEqual([
       ["pkg/__init__.py", 2, "path", "", false],
       ["pkg/__init__.py", 2, "path", "", false],
@@ -47,29 +52,31 @@ describe("code that needs its package as real files is found", () => {
     );
   });
 
-  test("alembic: the module attribute __file__ of its own package, returned from a method", async () => {
-    const code = "import pkg\nfrom pathlib import Path\nclass Config:\n    def template_dir(self):\n        return Path(pkg.__file__).absolute().parent / 'templates'\n";
-    expect(await findingsOf(code)).toEqual([[5, "path", "", false]]);
+  const alembic = findingsOf("import pkg\nfrom pathlib import Path\nclass Config:\n    def template_dir(self):\n        return Path(pkg.__file__).absolute().parent / 'templates'\n");
+  test("alembic: the module attribute __file__ of its own package, returned from a method", () => {
+    expect(alembic()).toEqual([[5, "path", "", false]]);
   });
 
-  test("a submodule's __file__ through a relative import counts for the package", async () => {
-    const scanned = await scanTree({ "pkg/__init__.py": "", "pkg/sub/__init__.py": "from .. import ext\nimport os\nnames = os.listdir(os.path.dirname(ext.__file__))\n", "pkg/ext/__init__.py": "" });
+  const relativeImport = scanTree({ "pkg/__init__.py": "", "pkg/sub/__init__.py": "from .. import ext\nimport os\nnames = os.listdir(os.path.dirname(ext.__file__))\n", "pkg/ext/__init__.py": "" });
+  test("a submodule's __file__ through a relative import counts for the package", () => {
+    const scanned = relativeImport();
     // (the listing's result is names, not a path: `names` is not a finding)
     expect(scanned.findings).toEqual([["pkg/sub/__init__.py", 3, "listing", "", true]]);
   });
 
-  test("pylint: __path__[0] handed to a plugin loader is a directory listing, unpacked even without data", async () => {
-    const scanned = await scanTree({
-      "pkg/__init__.py": "",
-      "pkg/checkers/__init__.py": "from pkg.utils import register_plugins\ndef initialize(linter):\n    register_plugins(linter, __path__[0])\n",
-      "pkg/utils.py": "def register_plugins(linter, directory): pass\n",
-    });
+  const pluginLoader = scanTree({
+    "pkg/__init__.py": "",
+    "pkg/checkers/__init__.py": "from pkg.utils import register_plugins\ndef initialize(linter):\n    register_plugins(linter, __path__[0])\n",
+    "pkg/utils.py": "def register_plugins(linter, directory): pass\n",
+  });
+  test("pylint: __path__[0] handed to a plugin loader is a directory listing, unpacked even without data", () => {
+    const scanned = pluginLoader();
     expect(scanned.findings).toEqual([["pkg/checkers/__init__.py", 3, "listing", "", false]]);
     expect(scanned.decide().get("pkg")?.reason).toMatch(/^unpacked whole: pkg\/checkers\/__init__\.py:3 .*; a directory listing needs the package on disk$/);
   });
 
-  test("opencv: a loader that exec()s config files found next to __file__", async () => {
-    const code = [
+  const opencv = findingsOf(
+    [
       "import os",
       "def bootstrap():",
       "    LOADER_DIR = os.path.dirname(os.path.abspath(os.path.realpath(__file__)))",
@@ -81,26 +88,29 @@ describe("code that needs its package as real files is found", () => {
       "    load_first_config(['config.py'])",
       "    return os.listdir(LOADER_DIR)",
       "",
-    ].join("\n");
+    ].join("\n"),
+  );
+  test("opencv: a loader that exec()s config files found next to __file__", () => {
     // The nested function's use of LOADER_DIR is out of sight; the listing is not.
-    expect(await findingsOf(code)).toEqual([[10, "listing", "", true]]);
+    expect(opencv()).toEqual([[10, "listing", "", true]]);
   });
 
-  test("__spec__.origin and sys.modules[__name__].__file__ are the module's location too", async () => {
-    const code = "import os, sys\na = open(os.path.join(os.path.dirname(__spec__.origin), 'x'))\nb = open(sys.modules[__name__].__file__ + '.txt')\n";
-    expect((await findingsOf(code)).filter(([, , , certain]) => certain)).toEqual([
+  const specOrigin = findingsOf("import os, sys\na = open(os.path.join(os.path.dirname(__spec__.origin), 'x'))\nb = open(sys.modules[__name__].__file__ + '.txt')\n");
+  test("__spec__.origin and sys.modules[__name__].__file__ are the module's location too", () => {
+    expect(specOrigin().filter(([, , , certain]) => certain)).toEqual([
       [2, "path", "", true],
       [3, "path", "", true],
     ]);
   });
 
-  test("f-strings and continuation lines (the old tokenizer missed both)", async () => {
-    const code = 'import os\ndef read():\n    here = os.path.dirname(\n        __file__\n    )\n    with open(f"{here}/data/x.txt") as f:\n        return f.read()\n';
-    expect(await findingsOf(code)).toEqual([[6, "path", "", true]]);
+  const fStrings = findingsOf('import os\ndef read():\n    here = os.path.dirname(\n        __file__\n    )\n    with open(f"{here}/data/x.txt") as f:\n        return f.read()\n');
+  test("f-strings and continuation lines (the old tokenizer missed both)", () => {
+    expect(fStrings()).toEqual([[6, "path", "", true]]);
   });
 
-  test("Flask(__name__) and Blueprint(name, __name__): templates and static files through __file__", async () => {
-    const app = await scanTree({ "app/__init__.py": "from flask import Flask, Blueprint\napp = Flask(__name__)\nbp = Blueprint('bp', __name__)\n", "app/templates/index.html": "<p>hi</p>\n" });
+  const flask = scanTree({ "app/__init__.py": "from flask import Flask, Blueprint\napp = Flask(__name__)\nbp = Blueprint('bp', __name__)\n", "app/templates/index.html": "<p>hi</p>\n" });
+  test("Flask(__name__) and Blueprint(name, __name__): templates and static files through __file__", () => {
+    const app = flask();
     expect(app.findings).toEqual([
       ["app/__init__.py", 2, "framework", "", true],
       ["app/__init__.py", 3, "framework", "", true],
@@ -108,18 +118,20 @@ describe("code that needs its package as real files is found", () => {
     expect(app.decide().get("app")?.runsFrom).toBe("cache");
   });
 
-  test("jinja2 PackageLoader(package) is seen, and stays zipped: the runtime's importer serves it from the archive", async () => {
-    const scanned = await scanTree({ "app/__init__.py": "import jinja2\nenv = jinja2.Environment(loader=jinja2.PackageLoader('app', 'templates'))\n", "app/templates/index.html": "<p>hi</p>\n" });
+  const jinja = scanTree({ "app/__init__.py": "import jinja2\nenv = jinja2.Environment(loader=jinja2.PackageLoader('app', 'templates'))\n", "app/templates/index.html": "<p>hi</p>\n" });
+  test("jinja2 PackageLoader(package) is seen, and stays zipped: the runtime's importer serves it from the archive", () => {
+    const scanned = jinja();
     expect(scanned.findings).toEqual([["app/__init__.py", 2, "templates", "", true]]);
     expect(scanned.decide().get("app")?.runsFrom).toBe("archive");
   });
 
-  test("certbot: resource_filename('certbot', ...) from another package unpacks the data of the package named", async () => {
-    const scanned = await scanTree({
-      "certbot/__init__.py": "",
-      "certbot/ssl-dhparams.pem": "-----BEGIN DH PARAMETERS-----\n",
-      "certbot_nginx/__init__.py": "import pkg_resources\nDH = pkg_resources.resource_filename('certbot', 'ssl-dhparams.pem')\n",
-    });
+  const certbot = scanTree({
+    "certbot/__init__.py": "",
+    "certbot/ssl-dhparams.pem": "-----BEGIN DH PARAMETERS-----\n",
+    "certbot_nginx/__init__.py": "import pkg_resources\nDH = pkg_resources.resource_filename('certbot', 'ssl-dhparams.pem')\n",
+  });
+  test("certbot: resource_filename('certbot', ...) from another package unpacks the data of the package named", () => {
+    const scanned = certbot();
     expect(scanned.findings).toEqual([["certbot_nginx/__init__.py", 2, "resource_file", "certbot", true]]);
     const decisions = scanned.decide();
     // The runtime answers resource_filename with the file in the cache entry: the code stays zipped.
@@ -131,9 +143,9 @@ describe("code that needs its package as real files is found", () => {
     expect(decisions.get("certbot_nginx")?.runsFrom).toBe("archive");
   });
 
-  test("certifi: importlib.resources.as_file(files(...)) keeps the code zipped and unpacks the data", async () => {
-    const code = "from importlib.resources import as_file, files\n_ctx = as_file(files('pkg').joinpath('x.txt'))\n";
-    const scanned = await scanTree({ "pkg/__init__.py": code, "pkg/x.txt": "x\n" });
+  const certifi = scanTree({ "pkg/__init__.py": "from importlib.resources import as_file, files\n_ctx = as_file(files('pkg').joinpath('x.txt'))\n", "pkg/x.txt": "x\n" });
+  test("certifi: importlib.resources.as_file(files(...)) keeps the code zipped and unpacks the data", () => {
+    const scanned = certifi();
     expect(scanned.findings).toEqual([["pkg/__init__.py", 2, "as_file", "", true]]);
     expect(scanned.decide().get("pkg")).toMatchObject({ runsFrom: "archive", dataUnpacked: true });
   });
@@ -160,45 +172,49 @@ describe("harmless uses are not findings", () => {
     ],
     ["a comparison with the module's path", "import os\ndef ours(frame):\n    return frame.f_code.co_filename.startswith(os.path.dirname(__file__))\n"],
   ];
-  test.each(harmless)("%s", async (_name, code) => {
-    expect(await findingsOf(code)).toEqual([]);
+  test.each(harmless.map(([name, code]) => [name, findingsOf(code)] as const))("%s", (_name, found) => {
+    expect(found()).toEqual([]);
   });
 
-  test("pandas: versioneer's _version.py walks up from __file__ to look for a git checkout", async () => {
-    const versioneer = [
-      "# This file helps to compute a version number in source trees obtained from",
-      "# git-archive tarball (such as those provided by githubs download-from-tag",
-      "# feature). Generated by versioneer-0.28",
-      "import os, subprocess",
-      "def git_pieces_from_vcs(tag_prefix, root, verbose):",
-      "    return subprocess.run(['git', 'describe'], cwd=root)",
-      "def get_versions():",
-      "    root = os.path.realpath(__file__)",
-      "    return git_pieces_from_vcs('v', root, False)",
-      "",
-    ].join("\n");
-    const scanned = await scanTree({ "pkg/__init__.py": "", "pkg/_version.py": versioneer, ...DATA });
+  const versioneer = [
+    "# This file helps to compute a version number in source trees obtained from",
+    "# git-archive tarball (such as those provided by githubs download-from-tag",
+    "# feature). Generated by versioneer-0.28",
+    "import os, subprocess",
+    "def git_pieces_from_vcs(tag_prefix, root, verbose):",
+    "    return subprocess.run(['git', 'describe'], cwd=root)",
+    "def get_versions():",
+    "    root = os.path.realpath(__file__)",
+    "    return git_pieces_from_vcs('v', root, False)",
+    "",
+  ].join("\n");
+  const pandas = scanTree({ "pkg/__init__.py": "", "pkg/_version.py": versioneer, ...DATA });
+  test("pandas: versioneer's _version.py walks up from __file__ to look for a git checkout", () => {
+    const scanned = pandas();
     expect(scanned.findings).toEqual([]);
     expect(scanned.decide().get("pkg")?.runsFrom).toBe("archive");
   });
 
-  test("pylint: test helpers under testutils/ do not decide for the package", async () => {
-    const scanned = await scanTree({
-      "pkg/__init__.py": "",
-      "pkg/testutils/lint_module_test.py": "import os\nFUNC = os.path.join(os.path.dirname(__file__), 'functional')\nopen(FUNC)\n",
-      ...DATA,
-    });
+  const testutils = scanTree({
+    "pkg/__init__.py": "",
+    "pkg/testutils/lint_module_test.py": "import os\nFUNC = os.path.join(os.path.dirname(__file__), 'functional')\nopen(FUNC)\n",
+    ...DATA,
+  });
+  test("pylint: test helpers under testutils/ do not decide for the package", () => {
+    const scanned = testutils();
     expect(scanned.findings.length).toBeGreaterThan(0); // seen...
     expect(scanned.decide().get("pkg")).toMatchObject({ runsFrom: "archive", reason: "zipped: no code reads the package's own files by path" }); // ...and ignored
   });
 
-  test("a package that reads paths from __file__ but ships no data files stays zipped, and says why", async () => {
-    const scanned = await scanTree({ "pkg/__init__.py": "import os\nprint(open(os.path.join(os.path.dirname(__file__), 'mod.py')).read())\n" });
+  const noData = scanTree({ "pkg/__init__.py": "import os\nprint(open(os.path.join(os.path.dirname(__file__), 'mod.py')).read())\n" });
+  test("a package that reads paths from __file__ but ships no data files stays zipped, and says why", () => {
+    const scanned = noData();
     expect(scanned.decide().get("pkg")?.reason).toBe("zipped: pkg/__init__.py:2 gives open() a path derived from __file__, but pkg ships no data files to read there");
   });
 
-  test("another package's __file__ is about that package, not this one", async () => {
-    const scanned = await scanTree({ "pkg/__init__.py": "import os, other\nDATA = open(os.path.join(os.path.dirname(other.__file__), 'x.txt'))\n", "other/__init__.py": "", "other/x.txt": "x\n", ...DATA });
+  const otherPackage = scanTree({ "pkg/__init__.py": "import os, other\nDATA = open(os.path.join(os.path.dirname(other.__file__), 'x.txt'))\n", "other/__init__.py": "", "other/x.txt": "x\n", ...DATA });
+  test("another package's __file__ is about that package, not this one", () => {
+    const scanned = otherPackage();
     const decisions = scanned.decide();
     expect(decisions.get("other")?.runsFrom).toBe("cache");
     expect(decisions.get("pkg")?.runsFrom).toBe("archive");
@@ -206,12 +222,14 @@ describe("harmless uses are not findings", () => {
 });
 
 describe("compiled packages", () => {
-  test("black: Path(__file__).suffix keeps it zipped, with or without a compiled (mypyc) __init__", async () => {
-    const files = { "black/__init__.py": 'from pathlib import Path\nCOMPILED = Path(__file__).suffix in (".pyd", ".so")\n', "black/mode.py": "", "black/fonts/x.txt": "x\n" };
-    const pure = await scanTree(files);
+  const files = { "black/__init__.py": 'from pathlib import Path\nCOMPILED = Path(__file__).suffix in (".pyd", ".so")\n', "black/mode.py": "", "black/fonts/x.txt": "x\n" };
+  const pureBlack = scanTree(files);
+  const mypycBlack = scanTree({ ...files, "black/__init__.cpython-311-x86_64-linux-gnu.so": "ELF" });
+  test("black: Path(__file__).suffix keeps it zipped, with or without a compiled (mypyc) __init__", () => {
+    const pure = pureBlack();
     expect(pure.decide().get("black")?.runsFrom).toBe("archive");
     // The runtime finds a native __init__'s pure-Python submodules in the archive.
-    const mypyc = await scanTree({ ...files, "black/__init__.cpython-311-x86_64-linux-gnu.so": "ELF" });
+    const mypyc = mypycBlack();
     const native = (f: { rel: string }) => (f.rel.endsWith(".so") ? "module" : null);
     expect(mypyc.decide({}, [], native).get("black")).toMatchObject({
       runsFrom: "archive",
@@ -221,8 +239,9 @@ describe("compiled packages", () => {
 });
 
 describe("overrides and names", () => {
-  test("--zip keeps a detected package zipped and says what it overrides; --unpack takes a distribution name", async () => {
-    const scanned = await scanTree({ "pkg/__init__.py": "import os\nopen(os.path.join(os.path.dirname(__file__), 'data', 'x.txt'))\n", ...DATA, "other/__init__.py": "" });
+  const overridden = scanTree({ "pkg/__init__.py": "import os\nopen(os.path.join(os.path.dirname(__file__), 'data', 'x.txt'))\n", ...DATA, "other/__init__.py": "" });
+  test("--zip keeps a detected package zipped and says what it overrides; --unpack takes a distribution name", () => {
+    const scanned = overridden();
     expect(scanned.decide({ zip: ["pkg"] }).get("pkg")?.reason).toBe(
       "kept zipped: --zip pkg (although pkg/__init__.py:2 gives open() a path derived from __file__, and pkg ships data files)",
     );

@@ -62,11 +62,16 @@ export const sitePycPath = (workDir: string, rel: string) => path.join(workDir, 
 
 /** Compiles and analyses every .py of the staged tree, reading each once. */
 export async function compileSite(python: PythonInfo, files: TreeFile[], workDir: string): Promise<Compiled> {
+  return compileAll(python, siteJobs(files, workDir));
+}
+
+/** The compile-and-analyse jobs of a staged tree (exported so tests can batch many trees into one helper run). */
+export function siteJobs(files: TreeFile[], workDir: string): CompileJob[] {
   const jobs: CompileJob[] = [];
   for (const f of files) {
     if (!f.rel.endsWith(".py")) continue;
     const name = moduleName(f.rel);
     jobs.push({ source: f.abs, output: sitePycPath(workDir, f.rel), display: `site-packages/${f.rel}`, module: name?.module ?? null, isPackage: name?.isPackage ?? false });
   }
-  return compileAll(python, jobs);
+  return jobs;
 }

@@ -38,8 +38,13 @@ const TARGET = /^[\p{ID_Start}_][\p{ID_Continue}.]*(:[\p{ID_Start}_][\p{ID_Conti
 
 /** Reads the staged distributions and, with `-e`, checks the entry point against the tree. */
 export async function readSiteMetadata(python: PythonInfo, siteDir: string, entryPoint?: string): Promise<SiteMetadata> {
+  return runHelper<SiteMetadata>(python, "dist_metadata", siteMetadataRequest(python, siteDir, entryPoint));
+}
+
+/** What dist_metadata.py reads on stdin (exported so tests can check many entry points in one helper run). */
+export function siteMetadataRequest(python: Pick<PythonInfo, "extensionSuffixes">, siteDir: string, entryPoint?: string) {
   const entry = entryPoint === undefined ? null : checkSyntax(entryPoint);
-  return runHelper<SiteMetadata>(python, "dist_metadata", { site: siteDir, entry, suffixes: python.extensionSuffixes });
+  return { site: siteDir, entry, suffixes: python.extensionSuffixes };
 }
 
 function checkSyntax(entryPoint: string): string {
