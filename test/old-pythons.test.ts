@@ -38,6 +38,17 @@ describe.skipIf(others.length === 0)("another Python meets a real bundle", () =>
     expect(viaPython.stderr).toMatch(VIA_PYTHON);
   });
 
+  // The bundle's own commands are written for the bundle's Python (2.7 cannot
+  // import them): the version check comes first, for each of them.
+  test.each(others)("Python %s: PYZAP=info, env and cache also exit 78 with the one line, before any command runs", (version) => {
+    const python = pyenvPython(version);
+    for (const [command, args] of [["info", []], ["env", ["--export"]], ["cache", ["list"]]] as const) {
+      const r = run(app, [...args], { PYZAP: command, PYZAP_CACHE: cache, PYZAP_PYTHON: python });
+      expect([command, r.status, r.stdout], r.stderr).toEqual([command, 78, ""]);
+      expect(r.stderr).toMatch(VIA_LAUNCHER);
+    }
+  });
+
   test.each(others)("Python %s as a child of the app: the bundle's paths are dropped, nothing printed", (version) => {
     // Stands in for the app's interpreter: started by the launcher with the
     // PYTHONPATH it exports, it runs the foreign Python the way an app's

@@ -31,8 +31,12 @@ def _fail(code, message):
 
 def _main():
     archive = __loader__.archive
-    if os.environ.get('PYZAP'):  # PYZAP=info|cache: the bundle's own commands, not the app
-        sys.path.insert(0, os.path.join(archive, '.pyzap', 'boot'))
+    if os.environ.get('PYZAP'):  # PYZAP=info|env|cache: the bundle's own commands, not the app
+        boot = os.path.join(archive, '.pyzap', 'boot')
+        # The interpreter first: _pyzap is written for the bundle's Python
+        # (2.7 cannot even import it), so another one gets the one-line exit 78.
+        _check_python(_read_bundle(archive, boot))
+        sys.path.insert(0, boot)
         from _pyzap import _commands
         sys.exit(_commands.main(os.environ['PYZAP'], archive, sys.argv[1:]))
     launched = os.environ.get('PYZAP_ARCHIVE')
