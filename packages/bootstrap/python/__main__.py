@@ -17,6 +17,8 @@ import sys
 
 CORRUPT = 65
 WRONG_PYTHON = 78
+# Run something else than the entry point (_pyzap/_alternate.py).
+_ALTERNATES = ('PYZAP_INTERPRETER', 'PYZAP_SCRIPT', 'PYZAP_MODULE')
 
 
 def _debug(message):
@@ -48,8 +50,8 @@ def _main():
                 if 'PYZAP_ARGV0' in os.environ:
                     sys.argv[0] = os.environ['PYZAP_ARGV0']
                 _debug('started by the launcher; running %s' % bundle.entry)
-                return _run(bundle.entry)
-    return _run(_start_without_launcher(archive))
+                return _run_app(bundle.entry)
+    return _run_app(_start_without_launcher(archive))
 
 
 def _read_bundle(archive, boot):
@@ -127,6 +129,14 @@ def _start_without_launcher(given):
     _pyzap.activate(archive, data, entry_dir)
     _debug('running %s' % data.get('ENTRY'))
     return data.get('ENTRY')
+
+
+def _run_app(entry):
+    """The entry point, unless PYZAP_INTERPRETER, PYZAP_SCRIPT or PYZAP_MODULE asks for something else."""
+    if any(os.environ.get(name, '') not in ('', '0') for name in _ALTERNATES):
+        from _pyzap import _alternate
+        return _alternate.run(_run)
+    return _run(entry)
 
 
 def _run(entry):
