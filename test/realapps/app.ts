@@ -32,6 +32,8 @@ export interface App {
   outputs?: string[];
   /** Files in the work dir whose (normalised) contents must match after the steps. */
   show?: string[];
+  /** Compare standard error too (for apps that report their results there). */
+  compareStderr?: boolean;
   /** Row-specific normalisation of the transcript (timings, random ids). */
   normalize?: (text: string) => string;
   /** What the reference run must show, so a row whose app fails the same way in both places cannot pass. */

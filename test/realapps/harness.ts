@@ -26,6 +26,9 @@ export interface AppResult {
   /** What the build decided to unpack (pyzap inspect totals). */
   unpackedFiles: number | null;
   unpackedBytes: number | null;
+  /** What `--unpack-all` (shiv's behaviour) would unpack; measured only with REALAPPS_UNPACK_ALL=1. */
+  unpackAllFiles: number | null;
+  unpackAllBytes: number | null;
   buildMs: number | null;
   firstRunMs: number | null;
   venvRunMs: number | null;
@@ -46,7 +49,7 @@ export async function runApp(app: App, shared: Shared): Promise<AppResult> {
   mkdirSync(dir, { recursive: true });
   const result: AppResult = {
     name: app.name, covers: app.covers, passed: false, symptom: "", details: "",
-    bundleBytes: null, cacheFiles: null, cacheBytes: null, unpackedFiles: null, unpackedBytes: null, buildMs: null, firstRunMs: null, venvRunMs: null,
+    bundleBytes: null, cacheFiles: null, cacheBytes: null, unpackedFiles: null, unpackedBytes: null, unpackAllFiles: null, unpackAllBytes: null, buildMs: null, firstRunMs: null, venvRunMs: null,
   };
   const pipArgs = [...(app.fixture ? ["--find-links", shared.wheels, app.fixture] : []), ...(app.install ?? [])];
   const target = app.script ? ["-c", app.script] : ["-e", app.entry ?? ""];
@@ -69,11 +72,12 @@ export async function runApp(app: App, shared: Shared): Promise<AppResult> {
     return result;
   }
   result.bundleBytes = statSync(bundleFile).size;
-  const inspected = await exec(process.execPath, [CLI, "inspect", "--json", bundleFile], { env: CLEAN_ENV });
-  if (inspected.status === 0) {
-    const totals = JSON.parse(inspected.stdout).totals;
-    result.unpackedFiles = totals.unpacked.files;
-    result.unpackedBytes = totals.unpacked.bytes;
+  [result.unpackedFiles, result.unpackedBytes] = await unpackedTotals(bundleFile);
+  if (process.env.REALAPPS_UNPACK_ALL === "1") {
+    // For the closing note's comparison only, never for the verdict.
+    const all = path.join(dir, "unpack-all", exe);
+    await mustRun("pyzap bundle --unpack-all", process.execPath, [CLI, "bundle", ...pipArgs, ...target, "-o", all, "-q", "--unpack-all"], { env: CLEAN_ENV, timeoutMs: 900_000 });
+    [result.unpackAllFiles, result.unpackAllBytes] = await unpackedTotals(all);
   }
 
   const cache = path.join(dir, "cache");
@@ -104,6 +108,14 @@ export async function runApp(app: App, shared: Shared): Promise<AppResult> {
   }
   result.passed = true;
   return result;
+}
+
+/** Files and bytes a bundle unpacks on first run, as `pyzap inspect` counts them. */
+async function unpackedTotals(bundleFile: string): Promise<[number | null, number | null]> {
+  const inspected = await exec(process.execPath, [CLI, "inspect", "--json", bundleFile], { env: CLEAN_ENV });
+  if (inspected.status !== 0) return [null, null];
+  const { unpacked } = JSON.parse(inspected.stdout).totals;
+  return [unpacked.files, unpacked.bytes];
 }
 
 function place(app: App, dir: string, program: string[], extra: NodeJS.ProcessEnv, replace: [string, string][]): Place {
@@ -141,8 +153,9 @@ async function transcript(app: App, at: Place, shared: Shared): Promise<Transcri
     const r = await runStep(step, at, shared);
     if (i === 0) firstMs = r.ms;
     stderr += `$ ${describe(step)}\n${r.stderr}`;
-    if (r.status !== 0 && !lastError) lastError = lastLine(r.stderr) || lastLine(r.stdout);
-    parts.push(`$ ${describe(step)}\n[exit ${r.status}${r.signal ? ` ${r.signal}` : ""}${r.timedOut ? " timed out" : ""}]\n${r.stdout}`);
+    if (!lastError) lastError = errorLine(r.stderr);
+    const shown = app.compareStderr ? `${r.stdout}## stderr\n${r.stderr}` : r.stdout;
+    parts.push(`$ ${describe(step)}\n[exit ${r.status}${r.signal ? ` ${r.signal}` : ""}${r.timedOut ? " timed out" : ""}]\n${shown}`);
   }
   for (const rel of app.outputs ?? []) parts.push(`## tree ${rel}\n${describeTree(path.join(at.work, rel), false)}`);
   for (const rel of app.show ?? []) parts.push(`## file ${rel}\n${describeTree(path.join(at.work, rel), true)}`);
@@ -161,11 +174,17 @@ function runStep(step: Step, at: Place, shared: Shared): Promise<Ran> {
 
 const describe = (step: Step) => (step.cmd ? step.cmd.join(" ") : `APP ${(step.args ?? []).join(" ")}`);
 
+// The last "SomeError: why" line of a traceback (or of an app that reports one).
+function errorLine(text: string): string {
+  const lines = text.split("\n").filter((l) => /^\s*[\w.]*(Error|Exception|Exit)\b(: .*)?$/.test(l));
+  return lines.at(-1)?.trim() ?? "";
+}
+
 function lastLine(text: string): string {
   return text.trimEnd().split("\n").at(-1)?.trim() ?? "";
 }
 
-// The line a user would quote: the bundle's error, else the first line that differs.
+// The line a user would quote: the bundle's exception, else the first line that differs.
 function firstSymptom(bundle: Transcript, venv: Transcript): string {
   if (bundle.lastError) return bundle.lastError.slice(0, 200);
   const a = bundle.text.split("\n");
