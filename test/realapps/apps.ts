@@ -185,7 +185,7 @@ export const APPS: App[] = [
     steps: [{ args: [] }], expect: /pool: \[0, 1, 4[\s\S]*executor: \['pzapp_spawn', 'pzapp_spawn'\][\s\S]*queue: from a child/,
   },
   {
-    name: "rich", covers: "pure Python, unicode data", fixture: "pzapp-rich", script: "pzapp-rich",
+    name: "rich", covers: "-e MODULE:FUNC entry, unicode data", fixture: "pzapp-rich", entry: "pzapp_rich:main",
     steps: [{ args: [] }], expect: /Fruit[\s\S]*<pre/,
   },
 ];
