@@ -58,10 +58,13 @@ export async function runApp(app: App, shared: Shared): Promise<AppResult> {
   // The reference and the bundle build at the same time: both are mostly pip.
   const venv = path.join(dir, "venv");
   const bundleFile = path.join(dir, "bundle", exe); // named like the script, so usage lines match
+  mkdirSync(path.dirname(bundleFile));
   const [, built] = await Promise.all([
     (async () => {
-      await mustRun("reference venv", "python3", ["-m", "venv", venv], { env: CLEAN_ENV });
-      await mustRun("reference pip install", path.join(venv, "bin/python"), ["-m", "pip", "install", "-q", ...pipArgs], { env: CLEAN_ENV, timeoutMs: 900_000 });
+      // The build interpreter's pip installs into the venv (`pip --python`):
+      // same result as the venv's own pip, without seeding pip into 33 venvs.
+      await mustRun("reference venv", "python3", ["-m", "venv", "--without-pip", venv], { env: CLEAN_ENV });
+      await mustRun("reference pip install", "python3", ["-m", "pip", "--python", path.join(venv, "bin/python"), "install", "-q", ...pipArgs], { env: CLEAN_ENV, timeoutMs: 900_000 });
     })(),
     exec(process.execPath, [CLI, "bundle", ...pipArgs, ...target, "-o", bundleFile, "-q"], { env: CLEAN_ENV, timeoutMs: 900_000 }),
   ]);
@@ -76,6 +79,7 @@ export async function runApp(app: App, shared: Shared): Promise<AppResult> {
   if (process.env.REALAPPS_UNPACK_ALL === "1") {
     // For the closing note's comparison only, never for the verdict.
     const all = path.join(dir, "unpack-all", exe);
+    mkdirSync(path.dirname(all));
     await mustRun("pyzap bundle --unpack-all", process.execPath, [CLI, "bundle", ...pipArgs, ...target, "-o", all, "-q", "--unpack-all"], { env: CLEAN_ENV, timeoutMs: 900_000 });
     [result.unpackAllFiles, result.unpackAllBytes] = await unpackedTotals(all);
   }
