@@ -44,8 +44,11 @@ interface Place {
   replace: [string, string][];
 }
 
+/** Where one app's venv, bundle, cache and work dirs go. */
+export const appDir = (shared: Shared, app: App) => path.join(shared.root, "apps", app.name);
+
 export async function runApp(app: App, shared: Shared): Promise<AppResult> {
-  const dir = path.join(shared.root, "apps", app.name);
+  const dir = appDir(shared, app);
   mkdirSync(dir, { recursive: true });
   const result: AppResult = {
     name: app.name, covers: app.covers, passed: false, symptom: "", details: "",

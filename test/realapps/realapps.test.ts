@@ -4,11 +4,12 @@
 // pip-installed into a venv. The rows are in apps.ts; the report (table for
 // the closing note) is written by report.ts.
 import { readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { tempDir } from "../helpers.js";
 import { APPS } from "./apps.js";
 import { limiter } from "./exec.js";
-import { runApp, type AppResult } from "./harness.js";
+import { appDir, runApp, type AppResult } from "./harness.js";
 import { writeReport } from "./report.js";
 import { prepareShared, type Shared } from "./shared.js";
 
@@ -33,7 +34,16 @@ afterAll(async () => {
 describe.concurrent("real applications: bundled on a clean target vs pip-installed in a venv", () => {
   for (const app of APPS) {
     test(app.name, async () => {
-      const r = await limit(async () => runApp(app, await shared));
+      const r = await limit(async () => {
+        const s = await shared;
+        try {
+          return await runApp(app, s);
+        } finally {
+          // Each app leaves ~100 MB (venv, bundle, cache): free it now, while
+          // other apps run, rather than all at the end.
+          if (process.env.REALAPPS_KEEP !== "1") await rm(appDir(s, app), { recursive: true, force: true });
+        }
+      });
       results.push(r);
       expect(r.passed, `${app.name}: ${r.symptom}\n${r.details}`).toBe(true);
     }, 3_600_000);
