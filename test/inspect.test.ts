@@ -101,3 +101,50 @@ describe("pyzap inspect", () => {
     }
   });
 });
+
+// A bundle is a file anyone can craft: inspect must not be the way in.
+describe("inspect on a tampered bundle", () => {
+  /** A copy of `libs` with its manifest and launcher.cfg rewritten by `edit` (Python's zipfile). */
+  function tampered(name: string, edit: string): string {
+    const out = path.join(dir, name);
+    const script = `
+import json, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as zin:
+    # Everything read first: writestr() rewrites the ZipInfo it is given.
+    items = [(info, zin.read(info)) for info in zin.infolist()]
+with zipfile.ZipFile(dst, "w") as zout:
+    for info, data in items:
+        if info.filename == ".pyzap/manifest.json":
+            m = json.loads(data)
+            ${edit}
+            data = m if isinstance(m, bytes) else json.dumps(m).encode()
+        zout.writestr(info, data)
+`;
+    ok(run("python3", ["-c", script, libs, out]));
+    return out;
+  }
+
+  test("a manifest that would inflate to gigabytes is refused before it is read (exit 21)", () => {
+    const bomb = tampered("bomb.pyz", 'm = b" " * (65 << 20)');
+    const r = pyzap(["inspect", bomb]);
+    expect([r.status, r.stdout]).toEqual([21, ""]);
+    expect(r.stderr).toContain(`${bomb}: .pyzap/manifest.json claims ${65 << 20} bytes, more than any bundle needs`);
+  });
+
+  test("escape sequences in names reach the terminal escaped", () => {
+    const ansi = tampered("ansi.pyz", 'm["name"] = "evil\\x1b]0;owned\\x07\\x1b[2J"');
+    const r = ok(pyzap(["inspect", ansi]));
+    expect(r.stdout).not.toMatch(/\x1b|\x07/);
+    expect(r.stdout).toContain("evil\\x1b]0;owned\\x07\\x1b[2J");
+  });
+
+  test("a manifest that hides what launcher.cfg unpacks is refused, not described (exit 21)", () => {
+    const hiding = tampered("hiding.pyz", 'm["unpack"] = []');
+    const r = pyzap(["inspect", hiding]);
+    expect(r.status).toBe(21);
+    expect(r.stderr).toMatch(/its manifest does not match launcher\.cfg, which the launcher follows: launcher\.cfg unpacks \S+, which the manifest does not list/);
+    const otherKey = tampered("otherkey.pyz", 'm["cacheKey"] = "0123456789abcdef"');
+    expect(pyzap(["inspect", otherKey]).stderr).toContain("cache key 0123456789abcdef in the manifest");
+  });
+});

@@ -52,3 +52,9 @@ export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
   return [line(header), ...rows.map(line)].join("\n") + "\n";
 }
+
+// Control characters other than tab and newline, C1 included: what a crafted
+// name needs to move the cursor or rewrite the terminal.
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+/** `text` with control characters shown as \xHH, for text that comes from a bundle or the cache. */
+export const printable = (text: string): string => text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);

@@ -7,15 +7,13 @@ import { prune } from "./prune.js";
 import { removeEntry, type RemoveOutcome } from "./remove.js";
 import { chooseRoot } from "./root.js";
 import { scanRoot } from "./scan.js";
-import { humanAgo, humanBytes, parseDuration, parseSize, plural, table } from "../units.js";
+import { humanAgo, humanBytes, parseDuration, parseSize, plural, printable, table } from "../units.js";
 import { verifyEntry, type VerifyResult } from "./verify.js";
 
 const KEY = /^[0-9a-f]{16}$/;
 // Names, versions and paths come from bundles and their use records, which
 // anyone can craft: never send their control characters (escape sequences)
 // to the terminal raw. JSON output escapes them itself.
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-export const printable = (text: string): string => text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 const print = (text: string): void => void process.stdout.write(printable(text));
 const printJson = (value: unknown) => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 

@@ -17,6 +17,12 @@ export interface ZipListing {
 
 const MANIFEST = ".pyzap/manifest.json";
 const CFG = ".pyzap/launcher.cfg";
+// What inspect is willing to inflate from a file it does not trust: the
+// launcher's own cfg limit (cfg.h CFG_MAX_BYTES), and room for a manifest of
+// ~100,000 unpacked files. A manifest that claims more is refused before a
+// byte is inflated (yauzl then holds every entry to its declared size).
+const CFG_MAX_BYTES = 16 << 20;
+const MANIFEST_MAX_BYTES = 64 << 20;
 
 /** Checks `file` names a regular file; missing -> exit 3, directory -> exit 12. */
 export function statInput(file: string): number {
@@ -57,6 +63,13 @@ export async function readBundle(file: string): Promise<ZipListing> {
     const manifestEntry = wanted.get(MANIFEST);
     if (!cfgEntry) throw new PyzapError("NOT_A_BUNDLE", `${file} is a zip but not a pyzap bundle (no ${CFG})`, { hint: "build one with pyzap bundle" });
     if (!manifestEntry) throw new PyzapError("CORRUPT_BUNDLE", `${file} has no ${MANIFEST}`, { hint: "rebuild the bundle with pyzap bundle" });
+    for (const [entry, max] of [[cfgEntry, CFG_MAX_BYTES], [manifestEntry, MANIFEST_MAX_BYTES]] as const) {
+      if (entry.uncompressedSize > max) {
+        throw new PyzapError("CORRUPT_BUNDLE", `${file}: ${entry.fileName} claims ${entry.uncompressedSize} bytes, more than any bundle needs (${max})`, {
+          hint: "this is not a bundle pyzap wrote; do not run it",
+        });
+      }
+    }
     const cfg = (await readEntry(zip, cfgEntry, file)).toString("utf8");
     let manifest: Manifest;
     try {
@@ -121,4 +134,16 @@ function readEntry(zip: ZipFile, entry: Entry, file: string): Promise<Buffer> {
       stream.on("end", () => resolve(Buffer.concat(chunks)));
     });
   });
+}
+
+/** What launcher.cfg says the launcher unpacks: its key and `f` lines (docs/format.md). */
+export function cfgUnpackList(cfg: string): { key: string | null; files: Map<string, { xxh64: string; size: number }> } {
+  let key: string | null = null;
+  const files = new Map<string, { xxh64: string; size: number }>();
+  for (const line of cfg.split("\n")) {
+    if (line.startsWith("key ")) key = line.slice(4);
+    const f = /^f ([0-9a-f]{16}) (\d+) [0-7]+ (.+)$/.exec(line);
+    if (f) files.set(f[3]!, { xxh64: f[1]!, size: Number(f[2]) });
+  }
+  return { key: key === "-" ? null : key, files };
 }

@@ -4,7 +4,9 @@ import path from "node:path";
 import { humanBytes, table } from "../units.js";
 import { PyzapError } from "../errors.js";
 import { RUNTIME_CFG, RUNTIME_PREFIX, type RuntimeInfo } from "../standalone/runtime.js";
-import { readBundle, readLauncherMarker, statInput } from "./read.js";
+import type { Manifest } from "../manifest.js";
+import { plural, printable } from "../units.js";
+import { cfgUnpackList, readBundle, readLauncherMarker, statInput } from "./read.js";
 
 export interface Inspection {
   file: string;
@@ -36,6 +38,7 @@ export async function inspectBundle(file: string): Promise<Inspection> {
   if (m.format !== 1 || !Array.isArray(m.unpack)) {
     throw new PyzapError("CORRUPT_BUNDLE", `${file}: manifest format ${String(m.format)} is not one this pyzap reads (1)`, { hint: "use the pyzap that built it" });
   }
+  checkAgainstCfg(file, m, z.cfg);
   const marker = readLauncherMarker(file, z.zipStart);
   const unpackNames = new Set(m.unpack.map((u) => `site-packages/${u.path}`));
   const files = z.entries.filter((e) => !e.name.endsWith("/"));
@@ -66,6 +69,26 @@ export async function inspectBundle(file: string): Promise<Inspection> {
   };
 }
 
+/**
+ * The manifest describes; launcher.cfg is what the launcher acts on. A bundle
+ * whose two disagree (a tampered one) must not be described as harmless.
+ */
+function checkAgainstCfg(file: string, m: Pick<Manifest, "cacheKey" | "unpack">, cfg: string): void {
+  const told = cfgUnpackList(cfg);
+  const problem = (what: string) =>
+    new PyzapError("CORRUPT_BUNDLE", `${file}: its manifest does not match launcher.cfg, which the launcher follows: ${what}`, {
+      hint: "the bundle was altered after pyzap wrote it; do not run it, rebuild it",
+    });
+  if ((m.cacheKey ?? null) !== told.key) throw problem(`cache key ${String(m.cacheKey)} in the manifest, ${String(told.key)} in launcher.cfg`);
+  const listed = new Set(m.unpack.map((u) => u.path));
+  for (const [p, f] of told.files) {
+    const u = m.unpack.find((x) => x.path === p);
+    if (!u) throw problem(`launcher.cfg unpacks ${printable(p)}, which the manifest does not list`);
+    if (u.size !== f.size || u.xxh64 !== f.xxh64) throw problem(`${printable(p)} differs in size or hash`);
+  }
+  for (const p of listed) if (!told.files.has(p)) throw problem(`the manifest lists ${printable(p)}, which launcher.cfg does not unpack`);
+}
+
 export async function runInspect(file: string, json: boolean): Promise<void> {
   const i = await inspectBundle(file);
   if (json) {
@@ -78,11 +101,11 @@ export async function runInspect(file: string, json: boolean): Promise<void> {
     `  python     ${i.python.requires} (${i.python.cacheTag}, ${i.python.soabi ?? "no SOABI"}), built with ${i.python.executable} ${i.python.version}`,
     `  launcher   ${i.launcher.version ?? "?"} ${i.launcher.target ?? "?"}, ${humanBytes(i.launcher.size)}`,
     `  cache key  ${i.cacheKey ?? "- (nothing to unpack)"}`,
-    `  zipped     ${i.totals.zipped.files} files, ${humanBytes(i.totals.zipped.bytes)} (${humanBytes(i.totals.zipped.compressedBytes)} compressed), imported from the archive`,
-    `  unpacked   ${i.totals.unpacked.files} files, ${humanBytes(i.totals.unpacked.bytes)}, into the cache on first run`,
+    `  zipped     ${plural(i.totals.zipped.files, "file")}, ${humanBytes(i.totals.zipped.bytes)} (${humanBytes(i.totals.zipped.compressedBytes)} compressed), imported from the archive`,
+    `  unpacked   ${plural(i.totals.unpacked.files, "file")}, ${humanBytes(i.totals.unpacked.bytes)}, into the cache on first run`,
     ...(i.runtime
       ? [
-          `  runtime    CPython ${i.runtime.version} (${i.runtime.executable}), ${i.runtime.files} files, ${humanBytes(i.runtime.bytes)} unpacked once into a shared entry (key ${i.runtime.key})`,
+          `  runtime    CPython ${i.runtime.version} (${i.runtime.executable}), ${plural(i.runtime.files, "file")}, ${humanBytes(i.runtime.bytes)} unpacked once into a shared entry (key ${i.runtime.key})`,
           `  glibc      ${i.runtime.glibc ?? "?"} or newer on the target (loader ${i.runtime.interp ?? "?"}); carries ${i.runtime.libraries.join(", ")}`,
           `  stdlib     ${i.runtime.stdlibModules} modules precompiled; left out: ${i.runtime.dropped.join(", ") || "nothing"}`,
         ]
@@ -90,12 +113,14 @@ export async function runInspect(file: string, json: boolean): Promise<void> {
     `  built by   ${i.builtBy}`,
     "",
   ];
-  process.stdout.write(out.join("\n"));
+  // Names and reasons come from the file: never send its escape sequences to the terminal raw.
+  const write = (text: string) => void process.stdout.write(printable(text));
+  write(out.join("\n"));
   if (i.packages.length) {
     const where = (p: Inspection["packages"][number]) => (p.runsFrom === "cache" ? "cache" : p.dataUnpacked ? "archive+data" : "archive");
-    process.stdout.write("\n" + table(["PACKAGE", "RUNS FROM", "WHY"], i.packages.map((p) => [p.name, where(p), p.reason])));
+    write("\n" + table(["PACKAGE", "RUNS FROM", "WHY"], i.packages.map((p) => [p.name, where(p), p.reason])));
   }
   if (i.unpack.length) {
-    process.stdout.write("\n" + table(["UNPACKED", "SIZE", "MODE", "REASON"], i.unpack.map((u) => [u.path, humanBytes(u.size), u.mode, u.reason])));
+    write("\n" + table(["UNPACKED", "SIZE", "MODE", "REASON"], i.unpack.map((u) => [u.path, humanBytes(u.size), u.mode, u.reason])));
   }
 }
