@@ -19,3 +19,6 @@ export { checkReadableBy, chooseEndRecord, classicEndRecord, sureToPass4GiB, why
 export { writeBundle } from "../../packages/cli/src/write.js";
 export type { ZipLayout } from "../../packages/cli/src/zipfix.js";
 export type { ArchiveEntry } from "../../packages/cli/src/assemble.js";
+export { BUNDLE_OPTIONS, camel, commandLineOptions, configKeys } from "../../packages/cli/src/commands/bundle-options.js";
+export { bundleCommand } from "../../packages/cli/src/commands/bundle.js";
+export { longOptions, shortOptions } from "../../packages/cli/src/commands/declared-options.js";

@@ -4,30 +4,11 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse } from "smol-toml";
-import type { BundleArgs } from "./commands/bundle.js";
-import { compressProblem, PLATFORM_HINT, platformProblem } from "./commands/bundle-values.js";
+import { camel, configKeys, valueProblem, type BundleArgs, type Kind, type OptionSpec } from "./commands/bundle-options.js";
 import { PyzapError } from "./errors.js";
 
-type Kind = "string" | "strings" | "boolean" | "number";
-// Key -> [field of BundleArgs, kind, is a path relative to the project].
-const KEYS: Record<string, [keyof BundleArgs, Kind, boolean]> = {
-  "console-script": ["consoleScript", "string", false],
-  "entry-point": ["entryPoint", "string", false],
-  output: ["output", "string", true],
-  python: ["python", "string", false],
-  "site-packages": ["sitePackages", "string", true],
-  platform: ["platform", "string", false],
-  "pip-args": ["pipArgs", "strings", false],
-  unpack: ["unpack", "strings", false],
-  zip: ["zip", "strings", false],
-  exclude: ["exclude", "strings", false],
-  "unpack-all": ["unpackAll", "boolean", false],
-  compress: ["compress", "number", false],
-  standalone: ["standalone", "boolean", false],
-  "python-dist": ["pythonDist", "string", true],
-  "stdlib-keep": ["stdlibKeep", "strings", false],
-  "stdlib-drop": ["stdlibDrop", "strings", false],
-};
+// Key -> its row of the bundle options' table.
+const KEYS: Record<string, OptionSpec> = Object.fromEntries(configKeys());
 
 /** `args` completed from the project's [tool.pyzap], if the bundle names a project (or runs in one). */
 export function withProjectConfig(args: BundleArgs, cwd = process.cwd()): BundleArgs {
@@ -37,11 +18,12 @@ export function withProjectConfig(args: BundleArgs, cwd = process.cwd()): Bundle
   const merged: BundleArgs = { ...args };
   const record = merged as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(config)) {
-    const [field, kind, isPath] = KEYS[key]!;
+    const { kind, config: where } = KEYS[key]!;
+    const field = camel(key);
     if (field === "pipArgs") continue;
     const given = record[field];
     if (given !== undefined && !(Array.isArray(given) && given.length === 0)) continue; // the flag wins
-    record[field] = isPath && typeof value === "string" ? path.resolve(project, value) : kind === "strings" ? [...(value as string[])] : value;
+    record[field] = where === "path" && typeof value === "string" ? path.resolve(project, value) : kind === "strings" ? [...(value as string[])] : value;
     if (field === "output") merged.outputFromConfig = true;
   }
   const configPipArgs = (config["pip-args"] as string[] | undefined) ?? [];
@@ -78,14 +60,12 @@ function readConfig(project: string): Record<string, unknown> {
     if (!spec) {
       throw new PyzapError("USAGE", `${file}: unknown key "${key}" in [tool.pyzap]`, { hint: `valid keys: ${Object.keys(KEYS).join(", ")}` });
     }
-    if (!hasKind(value, spec[1])) {
-      throw new PyzapError("USAGE", `${file}: [tool.pyzap] ${key} must be ${describe(spec[1])}, not ${JSON.stringify(value)}`);
+    if (!hasKind(value, spec.kind)) {
+      throw new PyzapError("USAGE", `${file}: [tool.pyzap] ${key} must be ${describe(spec.kind)}, not ${JSON.stringify(value)}`);
     }
     // The same value checks as the flags, before any work.
-    const problem = key === "compress" ? compressProblem(value) : key === "platform" ? platformProblem(value as string) : null;
-    if (problem) {
-      throw new PyzapError("USAGE", `${file}: [tool.pyzap] ${key} ${problem}`, key === "platform" ? { hint: PLATFORM_HINT } : { hint: "e.g. compress = 9" });
-    }
+    const bad = valueProblem(key, value, "config");
+    if (bad) throw new PyzapError("USAGE", `${file}: [tool.pyzap] ${key} ${bad.problem}`, bad.hint ? { hint: bad.hint } : {});
   }
   return config;
 }
