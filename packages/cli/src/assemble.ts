@@ -79,8 +79,10 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
   entries.push(...namespaceDirs(classified.zipped.map((f) => f.rel)));
   // Whole packages: only extracted from the archive, never imported from it,
   // so their sources carry no .pyc beside them; their bytecode is unpacked.
+  // Deflated like the rest: it is inflated once, on the first run, never on
+  // an import (pandas + scipy + numpy: 134 -> 114 MiB for ~0.1 s of inflate).
   for (const f of unpackedFiles) {
-    if (f.wholePackage) entries.push({ name: `site-packages/${f.rel}`, file: f.abs, mode: modeOf(f.executable), store: f.rel.endsWith(".pyc") });
+    if (f.wholePackage) entries.push({ name: `site-packages/${f.rel}`, file: f.abs, mode: modeOf(f.executable), store: false });
   }
   if (input.runtime) entries.push(...input.runtime.entries);
   entries.push({ name: ".pyzap/manifest.json", data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), store: false, mode: 0o644 });
