@@ -86,7 +86,7 @@ function expectArchiveImports(r: Checks) {
   expect(r.source).toContain('"""The source of this function is read back with inspect.getsource()."""');
   expect(r.ns_path).toEqual([`${site}/fixture_pns`]);
   expect(r.ns_part).toBe("part of a namespace package");
-  expect(r.submodules).toEqual(["cli", "sub"]);
+  expect(r.submodules).toEqual(["cli", "sub", "tests"]);
   expect(r.native[0]).toBe(42);
   expect(r.native[1]).toMatch(new RegExp(`^${env.PYZAP_CACHE}/[0-9a-f]{16}/site/fixture_ext/_speedups\\.`));
   expect(r.native[2]).toBe(`${site}/fixture_ext/__init__.py`);
@@ -118,6 +118,23 @@ describe("modules imported from the archive", () => {
     expectArchiveImports(r);
     expect(r.argv).toEqual([out, "x"]);
     expect(r.cwd_import).toBe(false);
+  });
+
+  test("a module whose bytecode is deflated (a test suite): source, linecache, traceback", () => {
+    const code = [
+      "import inspect, linecache, fixture_pure.tests as t",
+      "print(repr(inspect.getsource(t.check)))",
+      "print(repr(linecache.getline(t.__file__, 3, t.__dict__)))",
+      "t.check()",
+    ].join("; ");
+    const r = run(out, [code], env, cwd);
+    expect(r.status).toBe(1);
+    const [source, line] = r.stdout.trim().split("\n");
+    expect(source).toContain("def check():");
+    expect(line).toBe(`'    raise AssertionError("raised from a deflated .pyc")\\n'`);
+    expect(r.stderr).toContain(`File "${site}/fixture_pure/tests/__init__.py", line 3, in check\n`);
+    expect(r.stderr).toContain('    raise AssertionError("raised from a deflated .pyc")');
+    expect(ok(run("zipinfo", [out])).stdout).toMatch(/ def[NXSF] .* site-packages\/fixture_pure\/tests\/__init__\.pyc\n/);
   });
 
   test("a traceback shows the archive path and the source line", () => {
