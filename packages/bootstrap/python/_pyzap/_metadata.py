@@ -18,6 +18,7 @@ class ArchiveDistribution(importlib.metadata.Distribution):
     def __init__(self, archive_path, dist_info):
         self._archive = _importer.archive(archive_path)
         self._dir = 'site-packages/' + dist_info + '/'
+        self._zipfile = None
         self._located = None
 
     def __repr__(self):
@@ -39,7 +40,9 @@ class ArchiveDistribution(importlib.metadata.Distribution):
         """
         if self._located is None:
             import zipfile
-            self._located = zipfile.Path(zipfile.ZipFile(self._archive.path), at='site-packages/')
+            # Kept referenced: on 3.9 the Path shares the ZipFile's file, which its __del__ closes.
+            self._zipfile = zipfile.ZipFile(self._archive.path)
+            self._located = zipfile.Path(self._zipfile, at='site-packages/')
         return self._located.joinpath(str(path))
 
     @property
