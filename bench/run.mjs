@@ -6,18 +6,25 @@
 // BENCH_STANDALONE_PYTHON (the relocatable interpreter of the standalone rows,
 // default python3), BENCH_CERTBOT_WHEELS (a directory of certbot wheels; by default they are
 // built from Debian's python3-certbot by test/debwheel/, and the certbot rows
-// are skipped when that package is not installed).
+// are skipped when that package is not installed), BENCH_BIG_PYTHON (the
+// interpreter of the pandas + scipy + numpy rows, default python3; pip must
+// find those wheels in its configured index; BENCH_BIG=0 skips them),
+// BENCH_HEAVY_ROUNDS / BENCH_HEAVY_RUNS (the size and first-run rows, default
+// 3 rounds × 5 runs: a big-stack first run takes seconds).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { standaloneSection } from "./standalone.mjs";
+import { bigStackApp, workloadSection } from "./workloads.mjs";
 import { diff, fmtDiff, fmtRatio, machine, measure, median, mib, ms, ratio, spread, table, timeOnce, tree } from "./lib.mjs";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const CLI = path.join(REPO, "packages/cli/bin/pyzap.js");
 const PYTHON = process.env.BENCH_PYTHON || (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 const OPTS = { rounds: Number(process.env.BENCH_ROUNDS || 6), runs: Number(process.env.BENCH_RUNS || 20) };
+const HEAVY = { rounds: Number(process.env.BENCH_HEAVY_ROUNDS || 3), runs: Number(process.env.BENCH_HEAVY_RUNS || 5) };
+const BIG_PYTHON = process.env.BENCH_BIG_PYTHON || "python3";
 const PIP_ENV = { ...process.env, PIP_RETRIES: "0", PIP_DISABLE_PIP_VERSION_CHECK: "1" };
 
 function check() {
@@ -121,6 +128,7 @@ function certbotWheels(work) {
   if (process.env.BENCH_CERTBOT_WHEELS) return process.env.BENCH_CERTBOT_WHEELS;
   if (spawnSync("dpkg", ["-s", "python3-certbot"]).status !== 0) return null;
   const out = path.join(work, "certbot-wheels");
+  if (existsSync(out)) return out; // built for an earlier section of this run
   sh("/usr/bin/python3", [path.join(REPO, "test/debwheel/debwheel.py"), "--out", out, "python3-certbot"]);
   return out;
 }
@@ -175,13 +183,32 @@ function certbotSection(work) {
   ].join("\n");
 }
 
+function certbotSizesSection(work) {
+  const wheels = certbotWheels(work);
+  if (!wheels || !existsSync(wheels)) return "## certbot: sizes and first runs\n\nskipped (no certbot wheels, see the certbot section).";
+  return workloadSection(work, { title: "certbot", python: PYTHON, cli: CLI, pipArgs: ["--no-index", "--find-links", wheels, "certbot"], script: "certbot", args: ["--version"], opts: HEAVY });
+}
+
+function bigStackSection(work) {
+  if (process.env.BENCH_BIG === "0") return "## pandas + scipy + numpy\n\nskipped (BENCH_BIG=0).";
+  try {
+    const wheels = bigStackApp(work, PYTHON);
+    return workloadSection(work, { title: "pandas + scipy + numpy", python: BIG_PYTHON, cli: CLI, pipArgs: ["--find-links", wheels, "bigstack"], script: "bigstack", args: [], opts: HEAVY });
+  } catch (error) {
+    // pip's configured index must offer numpy, pandas and scipy for BIG_PYTHON.
+    return `## pandas + scipy + numpy\n\nskipped (${String(error.message).split("\n")[0]}).`;
+  }
+}
+
 function main() {
   check();
   const work = mkdtempSync(path.join(tmpdir(), "pyzap-bench-"));
   try {
     const out = [`# pyzap startup benchmark`, "", `Machine: ${machine(PYTHON)}.`, "", `Each command: ${OPTS.rounds} rounds × ${OPTS.runs} runs (hyperfine -N, 3 warm-up runs per round); paired figures compare round medians of the same round.`];
     const standalone = (work) => standaloneSection(work, OPTS);
-    for (const section of [helloSection, launcherSection, certbotSection, standalone]) {
+    const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",") : null; // e.g. BENCH_ONLY=certbotSizesSection
+    for (const section of [helloSection, launcherSection, certbotSection, certbotSizesSection, bigStackSection, standalone]) {
+      if (only && !only.includes(section.name) && !(section === standalone && only.includes("standaloneSection"))) continue;
       out.push("", section(work));
       process.stderr.write(`bench: ${section.name} done\n`);
     }

@@ -17,7 +17,7 @@ const env = { PYZAP_CACHE: path.join(dir, "cache") };
 
 // Runs inside the bundle (fixture-pure-exec CODE) and prints what a user would check.
 const CHECKS = `
-import importlib.metadata, importlib.resources, inspect, json, os, pkgutil, sys
+import importlib.metadata, importlib.resources, inspect, json, linecache, os, pkgutil, sys
 import fixture_pure, fixture_pure.sub, fixture_pns.part, fixture_ext, fixture_ext._speedups
 try:
     import pyzap_cwd_probe
@@ -31,6 +31,11 @@ print(json.dumps({
     "co_filename": fixture_pure.sub.answer.__code__.co_filename,
     "resource": importlib.resources.files("fixture_pure").joinpath("data/greeting.txt").read_text(),
     "version": importlib.metadata.version("fixture-pure"),
+    "dist_name": importlib.metadata.distribution("fixture_pure").metadata["Name"],
+    "console_scripts": sorted(e.name for e in importlib.metadata.entry_points(group="console_scripts") if e.value.startswith("fixture_pure")),
+    "record_sub": [f.read_text() for f in importlib.metadata.files("fixture-pure") if f.name == "__init__.py" and f.parent.name == "sub"],
+    # As traceback and warnings ask: with the module globals, whose __loader__ serves the source.
+    "linecache": linecache.getline(fixture_pure.sub.__file__, 3, fixture_pure.sub.__dict__),
     "source": inspect.getsource(fixture_pure.sub.answer),
     "ns_path": list(fixture_pns.__path__),
     "ns_part": fixture_pns.part.NAME,
@@ -48,6 +53,10 @@ interface Checks {
   co_filename: string;
   resource: string;
   version: string;
+  dist_name: string;
+  console_scripts: string[];
+  record_sub: string[];
+  linecache: string;
   source: string;
   ns_path: string[];
   ns_part: string;
@@ -68,10 +77,16 @@ function expectArchiveImports(r: Checks) {
   expect(r.co_filename).toBe(r.sub_file); // absolute, not the build-time relative name
   expect(r.resource).toBe("hello from a resource\n");
   expect(r.version).toBe("2.5.1");
+  expect(r.dist_name).toBe("fixture-pure");
+  expect(r.console_scripts).toEqual(["fixture-pure-exec"]);
+  // A file listed in RECORD reads back through dist.files (the archive's copy).
+  expect(r.record_sub).toHaveLength(1);
+  expect(r.record_sub[0]).toContain("def answer():");
+  expect(r.linecache).toBe("    return 42\n");
   expect(r.source).toContain('"""The source of this function is read back with inspect.getsource()."""');
   expect(r.ns_path).toEqual([`${site}/fixture_pns`]);
   expect(r.ns_part).toBe("part of a namespace package");
-  expect(r.submodules).toEqual(["cli", "sub"]);
+  expect(r.submodules).toEqual(["cli", "sub", "tests"]);
   expect(r.native[0]).toBe(42);
   expect(r.native[1]).toMatch(new RegExp(`^${env.PYZAP_CACHE}/[0-9a-f]{16}/site/fixture_ext/_speedups\\.`));
   expect(r.native[2]).toBe(`${site}/fixture_ext/__init__.py`);
@@ -103,6 +118,23 @@ describe("modules imported from the archive", () => {
     expectArchiveImports(r);
     expect(r.argv).toEqual([out, "x"]);
     expect(r.cwd_import).toBe(false);
+  });
+
+  test("a module whose bytecode is deflated (a test suite): source, linecache, traceback", () => {
+    const code = [
+      "import inspect, linecache, fixture_pure.tests as t",
+      "print(repr(inspect.getsource(t.check)))",
+      "print(repr(linecache.getline(t.__file__, 3, t.__dict__)))",
+      "t.check()",
+    ].join("; ");
+    const r = run(out, [code], env, cwd);
+    expect(r.status).toBe(1);
+    const [source, line] = r.stdout.trim().split("\n");
+    expect(source).toContain("def check():");
+    expect(line).toBe(`'    raise AssertionError("raised from a deflated .pyc")\\n'`);
+    expect(r.stderr).toContain(`File "${site}/fixture_pure/tests/__init__.py", line 3, in check\n`);
+    expect(r.stderr).toContain('    raise AssertionError("raised from a deflated .pyc")');
+    expect(ok(run("zipinfo", [out])).stdout).toMatch(/ def[NXSF] .* site-packages\/fixture_pure\/tests\/__init__\.pyc\n/);
   });
 
   test("a traceback shows the archive path and the source line", () => {

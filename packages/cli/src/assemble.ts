@@ -73,14 +73,16 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
   for (const f of site) {
     entries.push({ name: `site-packages/${f.rel}`, file: f.abs, mode: modeOf(f.executable), store: false });
     if (f.rel.endsWith(".py") && !input.compiled.failed.has(path.resolve(f.abs))) {
-      entries.push({ name: `site-packages/${f.rel}c`, file: sitePycPath(input.workDir, f.rel), store: true, mode: 0o644 });
+      entries.push({ name: `site-packages/${f.rel}c`, file: sitePycPath(input.workDir, f.rel), store: !TEST_SUITE.test(f.rel), mode: 0o644 });
     }
   }
   entries.push(...namespaceDirs(classified.zipped.map((f) => f.rel)));
   // Whole packages: only extracted from the archive, never imported from it,
   // so their sources carry no .pyc beside them; their bytecode is unpacked.
+  // Deflated like the rest: it is inflated once, on the first run, never on
+  // an import (pandas + scipy + numpy: 134 -> 114 MiB for ~0.1 s of inflate).
   for (const f of unpackedFiles) {
-    if (f.wholePackage) entries.push({ name: `site-packages/${f.rel}`, file: f.abs, mode: modeOf(f.executable), store: f.rel.endsWith(".pyc") });
+    if (f.wholePackage) entries.push({ name: `site-packages/${f.rel}`, file: f.abs, mode: modeOf(f.executable), store: false });
   }
   if (input.runtime) entries.push(...input.runtime.entries);
   entries.push({ name: ".pyzap/manifest.json", data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), store: false, mode: 0o644 });
@@ -125,6 +127,12 @@ function pycacheFiles(python: PythonInfo, unpacked: UnpackedFile[], input: Assem
       return { rel: rel(f), abs, size: statSync(abs).size, executable: false, reason: f.reason, module: null, wholePackage: f.wholePackage, platform: null };
     });
 }
+
+// A package's own test suite is shipped but almost never imported by the
+// app: its bytecode is deflated (an import of it then inflates, ~300 MB/s)
+// while all other bytecode stays STORED, read in place at every start.
+// pandas + scipy + numpy: 22 of the 41 MiB of zipped bytecode are tests.
+const TEST_SUITE = /(^|\/)tests?\//;
 
 // zipimport (3.11) sees a namespace package's portion in the archive only if
 // the zip has an explicit entry for its directory ("pkg/"): add one for each
