@@ -10,6 +10,10 @@ test("the README's Quick start: exactly two commands, no sudo, the scripts it na
   expect(commands).toHaveLength(2);
   for (const command of commands) expect(command).not.toMatch(/\bsudo\b/);
   expect(commands[0]).toMatch(/^scripts\/install-deps\.sh && npm ci && npx pyzap bundle /);
-  expect(read(".ci/run")).toContain("/^## Quick start/");
+  const ci = read(".ci/run");
+  expect(ci).toContain("/^## Quick start/");
+  // CI runs the README's test command and no other: the two must be the same text.
+  expect(commands[1]).toBe(/^TEST_COMMAND="([^"]+)"$/m.exec(ci)?.[1]);
+  expect(commands[1]).toMatch(/&& npm test$/);
   expect(readme).toContain("(docs/exit-codes.md)");
 });
