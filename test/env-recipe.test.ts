@@ -9,16 +9,10 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { BASE_ENV, ok, pyzap, REPO, run, tempDir } from "./helpers.js";
-import { freePort, watchOutput } from "./servers.js";
+import { freePort, missingForApache, watchOutput } from "./servers.js";
 
 const PY = "/usr/bin/python3";
-const needs: [string, boolean][] = [
-  ["apache2 (apt apache2)", existsSync("/usr/sbin/apache2")],
-  ["mod_wsgi (apt libapache2-mod-wsgi-py3)", existsSync("/usr/lib/apache2/modules/mod_wsgi.so")],
-  ["pip for /usr/bin/python3 (apt python3-pip)", existsSync("/usr/lib/python3/dist-packages/pip")],
-];
-const missing = needs.filter(([, ok]) => !ok).map(([what]) => what);
-if (missing.length > 0) console.log(`env-recipe: skipped, missing ${missing.join(", ")} (CI installs them: .ci/run)`);
+const missing = missingForApache("env-recipe");
 
 const dir = tempDir();
 const app = path.join(dir, "wsgi-demo.pyz");

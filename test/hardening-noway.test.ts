@@ -10,6 +10,7 @@ import { BASE_ENV, CLI, LAUNCHER, REPO, run, tempDir } from "./helpers.js";
 import { makeApp, type App } from "./hardening/app.js";
 import { entryKey, entryProblems, listRoot } from "./hardening/entry.js";
 import { asNobody, canMount, inNamespace, SYSTEM_PYTHON } from "./hardening/ns.js";
+import { stopped } from "./hardening/proc.js";
 
 if (!canMount) console.log("skipping the multi-user tests of issue 11: they need root and mount namespaces (CI has both)");
 
@@ -296,17 +297,6 @@ describe("8, 19. locks: a crashed or future-dated holder costs no wait", () => {
 });
 
 describe("16. the lock stays fresh while an extraction verifies and fsyncs", () => {
-  /** Resolves once process pid is stopped (state T); fails after 60 s. */
-  async function stopped(pid: number): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
-      if (/\) T /.test(stat)) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    throw new Error(`process ${pid} never stopped`);
-  }
-
   test("after a pause before verifying, the lock is refreshed by the verify phase itself", async () => {
     const trace = run(app.testing, [], { PYZAP_CACHE: path.join(dir, "cache-16-trace"), PYZAP_TEST_TRACE: "1" });
     const points = [...trace.stderr.matchAll(/^pyzap: test point (\d+): (.*)$/gm)].map((m) => [Number(m[1]), m[2]!] as const);

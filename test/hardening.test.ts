@@ -10,6 +10,7 @@ import { BASE_ENV, LAUNCHER, REPO, run, tempDir } from "./helpers.js";
 import { makeApp, type App } from "./hardening/app.js";
 import { entryKey, entryProblems, listRoot } from "./hardening/entry.js";
 import { asNobody, canMount, inNamespace, SYSTEM_PYTHON } from "./hardening/ns.js";
+import { stopped } from "./hardening/proc.js";
 import { otherPythonVersion } from "./pythons.js";
 
 if (!canMount) console.log("skipping hardening tests that need root and mount namespaces (CI has both)");
@@ -41,16 +42,6 @@ function start(file: string, args: string[], env: NodeJS.ProcessEnv, onSpawn?: (
   });
 }
 
-/** Resolves once process pid is stopped (state T), polling /proc; fails after 60 s. */
-async function stopped(pid: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
-    if (/\) T /.test(stat)) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`process ${pid} never stopped`);
-}
 
 /** The test points of one cold extraction: [number, what]. */
 function testPoints(): [number, string][] {

@@ -8,7 +8,7 @@
 // packages listed in .ci/run.
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { freePort, watchOutput } from "./servers.js";
+import { freePort, missingForApache, watchOutput } from "./servers.js";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -16,13 +16,7 @@ import { BASE_ENV, ok, pyzap, REPO, run, tempDir } from "./helpers.js";
 import { pythonTags, type PythonTags } from "./pythons.js";
 
 const PY = "/usr/bin/python3";
-const need: [string, boolean][] = [
-  ["apache2 (apt apache2)", existsSync("/usr/sbin/apache2")],
-  ["mod_wsgi (apt libapache2-mod-wsgi-py3)", existsSync("/usr/lib/apache2/modules/mod_wsgi.so")],
-  ["pip for /usr/bin/python3 (apt python3-pip)", existsSync("/usr/lib/python3/dist-packages/pip")],
-];
-const missing = need.filter(([, have]) => !have).map(([what]) => what);
-if (missing.length > 0) console.warn(`realapps-apache: skipped, missing ${missing.join(", ")} (CI installs them: .ci/run)`);
+const missing = missingForApache("realapps-apache");
 const isRoot = process.geteuid?.() === 0;
 if (missing.length === 0 && !isRoot) console.warn("realapps-apache: the www-data case is skipped: it needs root (CI runs as root)");
 

@@ -1,6 +1,7 @@
 // For tests that start real servers: free loopback ports and waiting, with a
 // bound, for what a child process prints.
 import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 
 /** A loopback port nobody listens on right now (the kernel picks it). */
@@ -54,4 +55,18 @@ export function watchOutput(child: ChildProcess): Output {
         check();
       }),
   };
+}
+
+/** What the Apache + mod_wsgi tests need from Debian (CI installs it: scripts/install-deps.sh --test). */
+const APACHE_NEEDS: [what: string, file: string][] = [
+  ["apache2 (apt apache2)", "/usr/sbin/apache2"],
+  ["mod_wsgi (apt libapache2-mod-wsgi-py3)", "/usr/lib/apache2/modules/mod_wsgi.so"],
+  ["pip for /usr/bin/python3 (apt python3-pip)", "/usr/lib/python3/dist-packages/pip"],
+];
+
+/** The Apache test prerequisites this machine lacks, by name; printed once with `test` as the reason for skipping. */
+export function missingForApache(test: string): string[] {
+  const missing = APACHE_NEEDS.filter(([, file]) => !existsSync(file)).map(([what]) => what);
+  if (missing.length > 0) console.warn(`${test}: skipped, missing ${missing.join(", ")} (CI installs them: scripts/install-deps.sh --test)`);
+  return missing;
 }

@@ -128,12 +128,17 @@ class CacheRootTest(unittest.TestCase):
                          'set PYZAP_CACHE to a directory you own, not writable by others, '
                          'on a filesystem that allows exec' % (a_file, a_file, shared, link, self.tmp))
 
-    def test_explicit_symlink_owned_by_us_is_followed(self):
+    def _linked_dir(self):
+        """TMP/real (0755) and TMP/link -> it, ours: (real, link)."""
         real = os.path.join(self.tmp, 'real')
         os.mkdir(real, 0o755)
         os.chmod(real, 0o755)
         link = os.path.join(self.tmp, 'link')
         os.symlink(real, link)
+        return real, link
+
+    def test_explicit_symlink_owned_by_us_is_followed(self):
+        real, link = self._linked_dir()
         self.assertIsNone(_extract.check_root(link, True))
         self.assertEqual(_extract.check_root(link, False), 'is a symlink')
 
@@ -168,11 +173,7 @@ class CacheRootTest(unittest.TestCase):
         self.assertEqual(why, 'its real path is longer than 3008 bytes')
 
     def test_real_path_is_what_python_gets(self):
-        real = os.path.join(self.tmp, 'real')
-        os.mkdir(real, 0o755)
-        os.chmod(real, 0o755)
-        link = os.path.join(self.tmp, 'link')
-        os.symlink(real, link)
+        real, link = self._linked_dir()
         self.assertEqual(_extract.checked_root(link, True), (os.path.realpath(real), None))
 
     def test_probe_exec_on_a_normal_directory(self):
