@@ -89,9 +89,10 @@ int python_find(struct python *py, const struct cfg *cfg, int debug)
 	}
 	if (cfg->python[0]) {
 		snprintf(py->path, sizeof py->path, "%s", cfg->python);
-		if (is_exec_file(py->path) && trusted(py))
+		int executable = is_exec_file(py->path);
+		if (executable && trusted(py))
 			return found(py, "the build interpreter, from launcher.cfg");
-		if (!is_exec_file(py->path))
+		if (!executable)
 			pz_debug(debug, "python: %s (from launcher.cfg) is not executable here", cfg->python);
 		note_tried(py, cfg->python);
 	}

@@ -61,6 +61,11 @@ class VectorsTest(unittest.TestCase):
                 self.assertEqual(ok, verdict == 'accept')
         self.assertGreater(n, 40)
 
+    def test_every_kind_has_cases(self):
+        # A vector file that lost a section must not pass with nothing checked.
+        for kind, least in (('cfg', 40), ('dir', 5), ('chain', 5), ('lockage', 5)):
+            self.assertGreaterEqual(len(list(cases(kind))), least, kind)
+
     def test_dir(self):
         for euid, uid, mode, problem in cases('dir'):
             with self.subTest(euid=euid, uid=uid, mode=mode):

@@ -17,7 +17,7 @@ import { checkBeforeWork } from "./preflight.js";
 import { withProjectConfig } from "./project-config.js";
 import { Reporter } from "./reporter.js";
 import { resolve } from "./resolve.js";
-import { makeTempDir, release, removeTemp, track } from "./temp-paths.js";
+import { makeTempDir, removeTemp } from "./temp-paths.js";
 import { plural } from "./units.js";
 import { systemLibsFor } from "./standalone/applibs.js";
 import { pythonFromDist } from "./standalone/dist.js";

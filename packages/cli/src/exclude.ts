@@ -83,13 +83,20 @@ function readDistributions(siteDir: string): Distribution[] {
       .map((m) => normalizeName(m[1] ?? ""));
     const record = readText(path.join(dir, "RECORD"))
       .split("\n")
-      .map((line) => line.split(",")[0]?.trim() ?? "")
+      .map(recordPath)
       .filter((p) => p && !p.startsWith("..") && !path.isAbsolute(p));
     const inDistInfo = readdirSync(dir, { recursive: true }).map((f) => `${entry}/${String(f)}`);
     const scripts = [...readText(path.join(dir, "entry_points.txt")).matchAll(/^\s*([^\s=[#;]+)\s*=/gm)].map((m) => m[1] ?? "");
     dists.push({ name, key: normalizeName(name), version, files: [...record, ...inDistInfo], requires, scripts });
   }
   return dists;
+}
+
+/** The path field of a RECORD line: CSV, so a path with a comma is quoted ("a,b.py",sha256=...,12). */
+function recordPath(line: string): string {
+  if (!line.startsWith('"')) return line.split(",")[0]?.trim() ?? "";
+  const m = /^"((?:[^"]|"")*)"/.exec(line);
+  return m?.[1]?.replace(/""/g, '"') ?? "";
 }
 
 function readText(file: string): string {

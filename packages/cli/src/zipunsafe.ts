@@ -4,6 +4,7 @@
 // evidence comes from the build helper, which reads every module with
 // Python's own parser (helpers/zipsafety.py); this file only weighs it.
 // `--unpack PKG` and `--zip PKG` override.
+import { normalizeName } from "./exclude.js";
 import path from "node:path";
 import type { Finding } from "./compile.js";
 import type { Distribution } from "./entrypoint.js";
@@ -213,7 +214,7 @@ function resolveNames(names: string[], option: string, groups: Map<string, TreeF
       out.push(name);
       continue;
     }
-    const dist = dists.find((d) => normalize(d.name) === normalize(name));
+    const dist = dists.find((d) => normalizeName(d.name) === normalizeName(name));
     const fromDist = (dist?.topLevels ?? []).filter((n) => groups.has(n));
     if (fromDist.length === 0) {
       const known = [...groups.keys()].sort().join(", ");
@@ -226,4 +227,3 @@ function resolveNames(names: string[], option: string, groups: Map<string, TreeF
   return out;
 }
 
-const normalize = (s: string) => s.replace(/[-_.]+/g, "_").toLowerCase();

@@ -256,14 +256,9 @@ def install(path):
     if os.sep != '/':  # pragma: no cover - zipimport's names use os.sep
         return False
     try:
-        cache = zipimport._zip_directory_cache
-        files = cache.get(path)
-        if files is None:  # reading it through a zipimporter caches it
-            zipimport.zipimporter(path + '/' + SITE)
-            files = cache[path]
+        _archives[path] = archive(path)
     except Exception:
         return False
-    _archives[path] = _Archive(path, files)
     if _hook not in sys.path_hooks:
         sys.path_hooks.insert(0, _hook)
     # zipimporters made for our directories before now must not answer first.

@@ -5,12 +5,9 @@
 // ("PID PIDNS LOCKINO") and is gone: a crash then costs no 10 s wait.
 import { lstatSync, readFileSync, readlinkSync, rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { LOCK_STALE_MS } from "./scan.js";
+import { lockAgeIsStale } from "./scan.js";
 
-/** By its mtime's age alone: older than 10 s, or more than 10 s in the future (docs/vectors/protocol.txt, "lockage"). */
-export function lockAgeIsStale(ageMs: number): boolean {
-  return ageMs > LOCK_STALE_MS || ageMs < -LOCK_STALE_MS;
-}
+export { lockAgeIsStale };
 
 /** Why ROOT/KEY.lock can be taken over now, or null (absent, alive, or unknown: age decides). */
 export function deadLockReason(root: string, key: string, now = Date.now()): string | null {

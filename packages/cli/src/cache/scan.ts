@@ -7,6 +7,11 @@ import path from "node:path";
 
 export const LOCK_STALE_MS = 10_000; // docs/format.md: a lock older than this (mtime) is stale
 
+/** By its mtime's age alone: older than 10 s, or more than 10 s in the future (docs/vectors/protocol.txt, "lockage"). */
+export function lockAgeIsStale(ageMs: number): boolean {
+  return ageMs > LOCK_STALE_MS || ageMs < -LOCK_STALE_MS;
+}
+
 export interface Leftover {
   path: string;
   pid: number;
@@ -69,7 +74,7 @@ export function scanAll(root: string, now = Date.now()): { entries: CacheEntry[]
     const entry = get(m[1]);
     if (m[2] === "lock") {
       const ageMs = now - st.mtimeMs;
-      entry.lock = { path: full, ageMs: Math.round(ageMs), stale: ageMs > LOCK_STALE_MS || ageMs < -LOCK_STALE_MS }; // lockowner.ts lockAgeIsStale
+      entry.lock = { path: full, ageMs: Math.round(ageMs), stale: lockAgeIsStale(ageMs) };
     } else if (m[3] && m[4]) {
       const pid = Number(m[4]);
       entry.leftovers.push({ path: full, pid, alive: isAlive(pid) });

@@ -18,14 +18,15 @@ export interface VerifyResult {
   problems: VerifyProblem[];
 }
 
-interface CfgFile {
+export interface CfgFile {
   hash: string;
   size: number;
   mode: number;
   path: string;
 }
 
-function parseFiles(text: string): CfgFile[] {
+/** The `f` lines of a launcher.cfg or entry.cfg (docs/format.md). */
+export function parseFiles(text: string): CfgFile[] {
   const files: CfgFile[] = [];
   for (const line of text.split("\n")) {
     const m = /^f ([0-9a-f]{16}) (\d+) (644|755) (.+)$/.exec(line);

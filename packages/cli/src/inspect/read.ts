@@ -5,6 +5,7 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { PyzapError } from "../errors.js";
 import type { Manifest } from "../manifest.js";
+import { parseFiles } from "../cache/verify.js";
 import { parseLauncherMarker } from "../launcher.js";
 
 export interface ZipListing {
@@ -138,12 +139,6 @@ function readEntry(zip: ZipFile, entry: Entry, file: string): Promise<Buffer> {
 
 /** What launcher.cfg says the launcher unpacks: its key and `f` lines (docs/format.md). */
 export function cfgUnpackList(cfg: string): { key: string | null; files: Map<string, { xxh64: string; size: number }> } {
-  let key: string | null = null;
-  const files = new Map<string, { xxh64: string; size: number }>();
-  for (const line of cfg.split("\n")) {
-    if (line.startsWith("key ")) key = line.slice(4);
-    const f = /^f ([0-9a-f]{16}) (\d+) [0-7]+ (.+)$/.exec(line);
-    if (f) files.set(f[3]!, { xxh64: f[1]!, size: Number(f[2]) });
-  }
-  return { key: key === "-" ? null : key, files };
+  const key = /^key (.+)$/m.exec(cfg)?.[1] ?? null;
+  return { key: key === "-" ? null : key, files: new Map(parseFiles(cfg).map((f) => [f.path, { xxh64: f.hash, size: f.size }])) };
 }
