@@ -28,7 +28,7 @@ const PREREQUISITES: [RegExp, string, () => boolean][] = [
     "/usr/bin/python3 with a sitecustomize and python3's cache tag",
     () => spawnSync("/usr/bin/python3", ["-c", "import sys, sitecustomize; print(sys.implementation.cache_tag)"], { encoding: "utf8" }).stdout.trim() === pythonTags().cacheTag,
   ],
-  [/^no Python of another version installed$/, "a pyenv Python of another X.Y", () => pyenvVersions().some((v) => !v.startsWith(`${pythonTags().version}.`))],
+  [/^no Python (3 )?of another version installed$/, "a pyenv Python of another X.Y", () => pyenvVersions().some((v) => !v.startsWith(`${pythonTags().version}.`))],
   [/^no Python 2\.7 or 3\.6 /, "pyenv's 2.7 or 3.6", () => pyenvVersions().some((v) => /^(2\.7|3\.6)\./.test(v))],
 ];
 

@@ -13,7 +13,7 @@ import { userInfo } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { BASE_ENV, ok, pyzap, REPO, run, tempDir } from "./helpers.js";
-import { pythonTags, type PythonTags } from "./pythons.js";
+import { escapeRegExp, pythonTags, type PythonTags } from "./pythons.js";
 
 const PY = "/usr/bin/python3";
 const missing = missingForApache("realapps-apache");
@@ -51,7 +51,7 @@ describe.skipIf(missing.length > 0)("Apache httpd + mod_wsgi started by a bundle
       expect(body).toContain("Hello from Apache httpd + mod_wsgi, served from a pyzap bundle");
       expect(body).toContain("escaped by markupsafe: &lt;b&gt;pyzap&lt;/b&gt;");
       expect(body).toContain(`markupsafe: ${out}/site-packages/markupsafe/__init__.py\n`);
-      expect(body).toMatch(new RegExp(`markupsafe._speedups: ${escape(path.join(cache, key, "site/markupsafe/_speedups"))}${escape(py.extSuffix)}\n`));
+      expect(body).toMatch(new RegExp(`markupsafe._speedups: ${escapeRegExp(path.join(cache, key, "site/markupsafe/_speedups"))}${escapeRegExp(py.extSuffix)}\n`));
       expect(body).toContain(`bundle: ${out}\n`);
       expect(body).toContain(`user ${isRoot ? "nobody" : userInfo().username}, mod_wsgi process group wsgidemo, Python ${py.version}.`);
       // mod_wsgi's log: the daemon process, and python-path= from _pyzap.info().
@@ -75,7 +75,7 @@ describe.skipIf(missing.length > 0)("Apache httpd + mod_wsgi started by a bundle
     try {
       const body = await page(server.port);
       expect(body).toContain("escaped by markupsafe: &lt;b&gt;pyzap&lt;/b&gt;");
-      expect(body).toMatch(new RegExp(`markupsafe._speedups: ${escape(path.join(cache, key, "site/markupsafe/_speedups"))}${escape(py.extSuffix)}\n`));
+      expect(body).toMatch(new RegExp(`markupsafe._speedups: ${escapeRegExp(path.join(cache, key, "site/markupsafe/_speedups"))}${escapeRegExp(py.extSuffix)}\n`));
       expect(body).toContain("user www-data, mod_wsgi process group wsgidemo");
       expect(readFileSync(path.join(runDir, "error.log"), "utf8")).toContain("Starting process 'wsgidemo' with uid=33, gid=33");
       // What made it work: the entry belongs to root and is readable by everyone.
@@ -161,6 +161,3 @@ function walk(root: string): string[] {
   return found;
 }
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}

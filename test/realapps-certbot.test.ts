@@ -102,11 +102,20 @@ describe.skipIf(missing.length > 0)("certbot from Debian's packages", () => {
     expect(r.pem_same).toBe(true);
   });
 
-  test("nothing it bundles is imported from Debian's dist-packages", () => {
-    const result = ok(run(out, ["--version"], { ...env, PYTHONVERBOSE: "1" }));
+  test("run by Debian's python3, which has certbot and its dependencies in dist-packages, nothing of theirs is imported", () => {
+    // The bare venv of the other tests cannot see dist-packages at all: here the
+    // interpreter can, so this is what proves the bundle's isolation.
+    expect(run(PY, ["-c", "import certbot, acme, cryptography, requests"]).status).toBe(0);
+    const result = ok(run(out, ["--version"], { ...env, PYZAP_PYTHON: PY, PYTHONVERBOSE: "1" }));
     const fromSystem = result.stderr.split("\n").filter((l) => /dist-packages\/(certbot|acme|josepy|cryptography|requests|urllib3|OpenSSL|configobj|configargparse|pytz|_cffi_backend)/.test(l));
     expect(fromSystem).toEqual([]);
     expect(result.stderr).toMatch(new RegExp(`(${out}/site-packages|${cache}/[0-9a-f]{16}/site)/certbot/`));
+    // What made certbot break on a clean target: metadata found through the host's paths.
+    const code = "import sys, json, importlib.metadata as m, pkg_resources as p; print(json.dumps([[e for e in sys.path if 'dist-packages' in e], str(m.distribution('certbot').locate_file('certbot/__init__.py')), p.get_distribution('certbot').location]))";
+    const [hostPaths, metadataPath, location] = JSON.parse(ok(run(out, ["-c", code], { ...env, PYZAP_PYTHON: PY, PYZAP_INTERPRETER: "1" })).stdout) as [string[], string, string];
+    expect(hostPaths).toEqual([]);
+    expect(metadataPath.startsWith(`${out}/site-packages/`)).toBe(true);
+    expect(location.startsWith(out)).toBe(true);
   });
 
   describe("a certificate issuance against pebble", () => {

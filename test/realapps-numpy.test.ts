@@ -41,7 +41,11 @@ def main():
 test("a numpy app computes the right answers; natives from the cache, Python from the archive", () => {
   const out = path.join(dir, "npcheck.pyz");
   ok(pyzap(["bundle", app, "-c", "npcheck", "-o", out]));
-  const result = ok(run(out, [], { PYZAP_CACHE: cache }));
+  // A clean target: pyenv's python3 has numpy in its own site-packages, a bare venv of it does not.
+  const venv = path.join(dir, "venv");
+  ok(run("python3", ["-m", "venv", "--without-pip", venv]));
+  expect(run(path.join(venv, "bin/python3"), ["-c", "import numpy"]).status).not.toBe(0);
+  const result = ok(run(out, [], { PYZAP_CACHE: cache, PYZAP_PYTHON: path.join(venv, "bin/python3") }));
   const r = JSON.parse(result.stdout);
   expect(r.eig).toEqual([2, 5]);
   expect(r.solve).toEqual([0.1, 0.6]);

@@ -28,7 +28,10 @@ test("every workspace package has it, and the CLI ships its own parts inside it 
 });
 
 test("the docs show the launcher marker with it", () => {
-  for (const rel of ["README.md", "docs/format.md", "launcher-c/README.md", "packages/bootstrap/README.md"]) {
-    for (const m of readRepo(rel).matchAll(/pyzap-launcher (\d+\.\d+\.\d+)/g)) expect(m[1], rel).toBe(THE_VERSION);
-  }
+  // Only launcher-c/README.md shows the marker today; a doc that starts showing it is checked too.
+  const shown = ["README.md", "docs/format.md", "launcher-c/README.md", "packages/bootstrap/README.md"].flatMap((rel) =>
+    [...readRepo(rel).matchAll(/pyzap-launcher (\d+\.\d+\.\d+)/g)].map((m) => [rel, m[1]]),
+  );
+  expect(shown.length).toBeGreaterThan(0);
+  for (const [rel, version] of shown) expect(version, rel).toBe(THE_VERSION);
 });
