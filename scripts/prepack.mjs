@@ -16,10 +16,10 @@ function fail(message) {
 }
 
 const { version } = JSON.parse(readFileSync(path.join(CLI, "package.json"), "utf8"));
-const built = path.join(CLI, "dist/version.js");
+const built = path.join(CLI, "dist/util/version.js");
 if (!existsSync(built)) fail("packages/cli/dist is missing: run npm run build first");
 const cliVersion = /VERSION = "([^"]+)"/.exec(readFileSync(built, "utf8"))?.[1];
-if (cliVersion !== version) fail(`dist/version.js says ${cliVersion}, package.json says ${version}: rebuild (npm run build)`);
+if (cliVersion !== version) fail(`dist/util/version.js says ${cliVersion}, package.json says ${version}: rebuild (npm run build)`);
 
 // Each launcher's embedded marker must name its platform and this version.
 for (const [platform, target] of Object.entries(PLATFORMS)) {

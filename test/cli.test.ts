@@ -3,7 +3,7 @@
 import { statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import { ok, pyzap, REPO, run, tempDir } from "./helpers.js";
+import { ok, pyzap, run, tempDir } from "./helpers.js";
 
 const wheelhouse = inject("wheelhouse");
 const dir = tempDir();

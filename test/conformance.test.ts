@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { lockAgeIsStale } from "../packages/cli/src/cache/lockowner.js";
+import { parseCfg } from "../packages/cli/src/format/cfg.js";
 import { candidates, dirProblem } from "../packages/cli/src/cache/root.js";
 import { REPO } from "./helpers.js";
 
@@ -19,6 +20,15 @@ describe("docs/vectors/protocol.txt", () => {
   test("every line is a known kind", () => {
     expect(lines.filter((f) => !["cfg", "dir", "chain", "lockage"].includes(f[0]!))).toEqual([]);
     expect(cases("cfg").length).toBeGreaterThan(40);
+  });
+
+  // The TS reader (inspect, pyzap cache verify) accepts and refuses what the launcher does.
+  test.each(cases("cfg"))("cfg: %s %s", async (verdict, _name, text) => {
+    const outcome = await parseCfg(unescape(text!)).then(
+      () => "accept",
+      (error: Error) => `reject (${error.message})`,
+    );
+    expect(outcome.startsWith(verdict!)).toBe(true);
   });
 
   test.each(cases("chain"))("chain: euid %s, %s", (euid, env, expected) => {
@@ -47,3 +57,24 @@ describe("docs/vectors/protocol.txt", () => {
     expect(r.stderr).toMatch(/Ran 5 tests[\s\S]*OK/);
   });
 });
+
+/** A vector's text field as bytes: \n \t \\ and \xHH are escapes, the rest is literal. */
+function unescape(field: string): Buffer {
+  const bytes: number[] = [];
+  for (let i = 0; i < field.length; i++) {
+    const c = field[i]!;
+    if (c !== "\\") {
+      bytes.push(...Buffer.from(c, "utf8"));
+      continue;
+    }
+    const e = field[++i];
+    if (e === "n") bytes.push(0x0a);
+    else if (e === "t") bytes.push(0x09);
+    else if (e === "\\") bytes.push(0x5c);
+    else if (e === "x") {
+      bytes.push(parseInt(field.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else throw new Error(`bad escape \\${e} in ${field.slice(0, 40)}`);
+  }
+  return Buffer.from(bytes);
+}

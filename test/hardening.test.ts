@@ -75,7 +75,6 @@ describe("2. crash mid-extraction", () => {
     const step = Math.max(1, Math.floor(chunks.length / 45));
     const chosen = points.filter(([n, what]) => what !== "wrote a chunk" || chunks.findIndex(([c]) => c === n) % step === 0);
     expect(chosen.length).toBeGreaterThanOrEqual(50);
-    const last = points[points.length - 1]![0];
     for (const [n, what] of chosen) {
       const root = freshRoot();
       const killed = run(app.testing, [], { PYZAP_CACHE: root, PYZAP_TEST_AT: String(n) });

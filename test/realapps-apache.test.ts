@@ -7,7 +7,7 @@
 // /usr/bin/python3 (the Python mod_wsgi is linked against). Needs the apt
 // packages listed in .ci/run.
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { freePort, missingForApache, watchOutput } from "./servers.js";
 import { userInfo } from "node:os";
 import path from "node:path";

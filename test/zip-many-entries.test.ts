@@ -7,8 +7,8 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import yauzl from "yauzl";
-import type { ArchiveEntry } from "../packages/cli/src/assemble.js";
-import { writeBundle } from "../packages/cli/src/write.js";
+import type { ArchiveEntry } from "../packages/cli/src/stages/write.js";
+import { writeBundle } from "../packages/cli/src/stages/write.js";
 import { tempDir } from "./helpers.js";
 
 const launcher = { path: "fake", bytes: Buffer.alloc(4099, 0x41), version: "0.0.0", target: "test" };

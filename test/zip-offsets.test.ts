@@ -6,9 +6,9 @@ import { open } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import yauzl from "yauzl";
-import type { ArchiveEntry } from "../packages/cli/src/assemble.js";
-import { writeBundle } from "../packages/cli/src/write.js";
-import { makeOffsetsAbsolute } from "../packages/cli/src/zipfix.js";
+import type { ArchiveEntry } from "../packages/cli/src/stages/write.js";
+import { writeBundle } from "../packages/cli/src/stages/write.js";
+import { makeOffsetsAbsolute } from "../packages/cli/src/format/zipfix.js";
 import { tempDir } from "./helpers.js";
 
 const dir = tempDir();

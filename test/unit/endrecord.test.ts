@@ -1,4 +1,4 @@
-// The writer's decision about the end of the zip (packages/cli/src/endrecord.ts):
+// The writer's decision about the end of the zip (packages/cli/src/format/endrecord.ts):
 // a classic record old zipimports can use while offsets fit in 32 bits, and a
 // refusal, before or after writing, when they do not and the target Python
 // is older than 3.13. Nothing here writes gigabytes.

@@ -3,9 +3,9 @@
 // of `-e MODULE:FUNCTION` (helpers/entry_check.py). Real helper, no bundle:
 // one run for the whole file, answering every test's request.
 import { beforeAll, describe, expect, test } from "vitest";
-import { chooseEntryPoint, siteMetadataRequest, type SiteMetadata } from "../../packages/cli/src/entrypoint.js";
-import { PyzapError } from "../../packages/cli/src/errors.js";
-import { probePython } from "../../packages/cli/src/python.js";
+import { chooseEntryPoint, siteMetadataRequest, type SiteMetadata } from "../../packages/cli/src/stages/entrypoint.js";
+import { PyzapError } from "../../packages/cli/src/util/errors.js";
+import { probePython } from "../../packages/cli/src/util/python.js";
 import { runHelperBatch } from "./helper-batch.js";
 import { writeTree } from "./scan-tree.js";
 

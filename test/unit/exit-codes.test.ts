@@ -65,7 +65,7 @@ describe("the CLI's exit codes", () => {
     const codes = Object.values(EXIT_CODES);
     expect(new Set(codes).size).toBe(codes.length);
     // 130: Ctrl-C (128 + SIGINT), from temp-paths.ts's signal handler.
-    expect(readRepo("packages/cli/src/temp-paths.ts")).toMatch(/SIGINT: 2\b/);
+    expect(readRepo("packages/cli/src/util/temp-paths.ts")).toMatch(/SIGINT: 2\b/);
     expect(readmeCli).toEqual(sorted([...codes, EXIT_BUG, 128 + 2]));
   });
 

@@ -4,8 +4,8 @@
 // when the CLI runs it, but without a Python start per test case (which made
 // the unit project slow on a loaded machine).
 import path from "node:path";
-import { helperPath, type HelperName } from "../../packages/cli/src/helper.js";
-import { runProcess } from "../../packages/cli/src/process.js";
+import { helperPath, type HelperName } from "../../packages/cli/src/util/helper.js";
+import { runProcess } from "../../packages/cli/src/util/process.js";
 
 const DRIVER = [
   "import io, json, sys",

@@ -3,11 +3,12 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { compileAll, siteJobs, type Finding } from "../../packages/cli/src/compile.js";
-import type { PythonInfo } from "../../packages/cli/src/python.js";
-import { walkTree, type TreeFile } from "../../packages/cli/src/walk.js";
-import { decidePackages, type NativeKind, type PackageDecision, type UnpackOptions } from "../../packages/cli/src/zipunsafe.js";
-import type { Distribution } from "../../packages/cli/src/entrypoint.js";
+import { compileAll, siteJobs, type Finding } from "../../packages/cli/src/stages/compile.js";
+import type { PythonInfo } from "../../packages/cli/src/util/python.js";
+import { walkTree, type TreeFile } from "../../packages/cli/src/util/walk.js";
+import type { PackageDecision } from "../../packages/cli/src/format/manifest.js";
+import { decidePackages, type NativeKind, type UnpackOptions } from "../../packages/cli/src/stages/zipunsafe.js";
+import type { Distribution } from "../../packages/cli/src/stages/entrypoint.js";
 
 export const PYTHON = { command: "python3" } as PythonInfo;
 

@@ -10,7 +10,7 @@ import { readRepo, REPO } from "./repo.js";
 const json = (rel: string) => JSON.parse(readRepo(rel)) as { name: string; version: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
 const THE_VERSION = json("packages/cli/package.json").version;
 
-test("the CLI's --version (src/version.ts) is the package's", () => {
+test("the CLI's --version (src/util/version.ts) is the package's", () => {
   expect(VERSION).toBe(THE_VERSION);
 });
 

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { helperPath } from "../../packages/cli/src/helper.js";
+import { helperPath } from "../../packages/cli/src/util/helper.js";
 import { ScanBatch, writeTree } from "./scan-tree.js";
 
 const DATA = { "pkg/data/x.txt": "x\n" };

@@ -6,8 +6,8 @@ import { cacheCommand } from "./commands/cache.js";
 import { completeWords, completionScript, SUPPORTED_SHELLS } from "./commands/completion.js";
 import { helpCommand } from "./commands/help.js";
 import { inspectCommand } from "./commands/inspect.js";
-import { EXIT_BUG, EXIT_CODES, PyzapError } from "./errors.js";
-import { VERSION } from "./version.js";
+import { EXIT_BUG, EXIT_CODES, PyzapError } from "./util/errors.js";
+import { VERSION } from "./util/version.js";
 
 export async function main(argv: string[]): Promise<number> {
   // Completion is answered here, before yargs: it must never run a command.
@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(bundleCommand)
       .command(inspectCommand)
       .command(cacheCommand)
-      .command(helpCommand)
+      .command(helpCommand(main))
       .command(
         "completion [shell]",
         "Print a shell completion script: source <(pyzap completion bash|zsh), pyzap completion fish | source",

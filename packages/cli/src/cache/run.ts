@@ -2,12 +2,12 @@
 // with --json, and fails (through PyzapError) only when the user must act.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { PyzapError } from "../errors.js";
+import { PyzapError } from "../util/errors.js";
 import { prune } from "./prune.js";
 import { removeEntry, type RemoveOutcome } from "./remove.js";
 import { chooseRoot } from "./root.js";
 import { scanRoot } from "./scan.js";
-import { humanAgo, humanBytes, parseDuration, parseSize, plural, printable, table } from "../units.js";
+import { humanAgo, humanBytes, parseDuration, parseSize, plural, printable, table } from "../util/units.js";
 import { verifyEntry, type VerifyResult } from "./verify.js";
 
 const KEY = /^[0-9a-f]{16}$/;

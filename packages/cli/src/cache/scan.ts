@@ -4,6 +4,8 @@
 // and ROOT/KEY.users/H (one record per bundle that used the entry).
 import { lstatSync, readdirSync, readFileSync, type Stats } from "node:fs";
 import path from "node:path";
+import { readCfg } from "../format/cfg.js";
+import { ENTRY_CFG } from "../format/layout.js";
 
 export const LOCK_STALE_MS = 10_000; // docs/format.md: a lock older than this (mtime) is stale
 
@@ -127,7 +129,7 @@ function describeEntry(entry: CacheEntry, dir: string, st: Stats): void {
   entry.state = "complete";
   entry.path = dir;
   entry.lastUsed = mtimeIso(dir);
-  const cfg = path.join(dir, "entry.cfg");
+  const cfg = path.join(dir, ENTRY_CFG);
   const cfgStat = lstatOrNull(cfg);
   entry.created = cfgStat ? mtimeIso(cfg) : null;
   const header = cfgStat ? readHeader(cfg) : {};
@@ -160,21 +162,14 @@ function measure(dir: string, sizes: { files: number; bytes: number; diskBytes: 
   }
 }
 
-/** name and version records of an entry.cfg (the header is before the f lines). */
+/** name and version records of an entry.cfg; none when it is unreadable or malformed (verify says which). */
 export function readHeader(cfg: string): { name?: string; version?: string } {
-  const out: { name?: string; version?: string } = {};
-  let text: string;
   try {
-    text = readFileSync(cfg, "utf8");
+    const { records } = readCfg(readFileSync(cfg), ENTRY_CFG);
+    return { name: records.get("name"), version: records.get("version") };
   } catch {
-    return out;
+    return {};
   }
-  for (const line of text.split("\n")) {
-    if (line.startsWith("f ")) break;
-    if (line.startsWith("name ")) out.name = line.slice(5);
-    else if (line.startsWith("version ")) out.version = line.slice(8);
-  }
-  return out;
 }
 
 /** mtime as ISO text, truncated to the millisecond from the exact nanoseconds (as _commands.py does). */

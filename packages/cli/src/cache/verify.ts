@@ -1,13 +1,17 @@
 // `pyzap cache verify`: re-hash every file of an entry against the entry.cfg
-// it was extracted from (the f lines: xxh64 size mode path).
+// it was extracted from (the f lines: xxh64 size mode path), read by the one
+// cfg parser (format/cfg.ts), so an entry.cfg the launcher would refuse is
+// reported, never half-read.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { hashFile } from "../hash.js";
+import { parseCfg, type Cfg } from "../format/cfg.js";
+import { hashFile } from "../format/key.js";
+import { ENTRY_CFG } from "../format/layout.js";
 import { lstatOrNull } from "./scan.js";
 
 export interface VerifyProblem {
   path: string;
-  problem: "missing" | "modified" | "size" | "mode" | "not a file" | "unexpected" | "no entry.cfg";
+  problem: "missing" | "modified" | "size" | "mode" | "not a file" | "unexpected" | "no entry.cfg" | "bad entry.cfg";
 }
 
 export interface VerifyResult {
@@ -18,34 +22,29 @@ export interface VerifyResult {
   problems: VerifyProblem[];
 }
 
-export interface CfgFile {
-  hash: string;
-  size: number;
-  mode: number;
-  path: string;
-}
-
-/** The `f` lines of a launcher.cfg or entry.cfg (docs/format.md). */
-export function parseFiles(text: string): CfgFile[] {
-  const files: CfgFile[] = [];
-  for (const line of text.split("\n")) {
-    const m = /^f ([0-9a-f]{16}) (\d+) (644|755) (.+)$/.exec(line);
-    if (m?.[1] && m[2] && m[3] && m[4]) files.push({ hash: m[1], size: Number(m[2]), mode: parseInt(m[3], 8), path: m[4] });
-  }
-  return files;
-}
-
 export async function verifyEntry(entryDir: string): Promise<VerifyResult> {
   const key = path.basename(entryDir);
   const result: VerifyResult = { key, path: entryDir, files: 0, ok: false, problems: [] };
-  let text: string;
+  let raw: Buffer;
   try {
-    text = readFileSync(path.join(entryDir, "entry.cfg"), "utf8");
+    raw = readFileSync(path.join(entryDir, ENTRY_CFG));
   } catch {
-    result.problems.push({ path: "entry.cfg", problem: "no entry.cfg" });
+    result.problems.push({ path: ENTRY_CFG, problem: "no entry.cfg" });
     return result;
   }
-  const files = parseFiles(text);
+  let cfg: Cfg;
+  try {
+    cfg = await parseCfg(raw, ENTRY_CFG);
+  } catch {
+    result.problems.push({ path: ENTRY_CFG, problem: "bad entry.cfg" });
+    return result;
+  }
+  // An entry lives at ROOT/KEY: a cfg with another key was put there by hand.
+  if (cfg.key !== key) {
+    result.problems.push({ path: ENTRY_CFG, problem: "bad entry.cfg" });
+    return result;
+  }
+  const files = cfg.files;
   result.files = files.length;
   const site = path.join(entryDir, "site");
   for (const f of files) {

@@ -1,12 +1,11 @@
 // `pyzap bundle`: the command's spec only; the work is imported lazily so
 // `pyzap --help` does not load archiver, xxhash and friends.
 import type { ArgumentsCamelCase, Argv, CommandModule, Options } from "yargs";
-import { PyzapError } from "../errors.js";
-import { camel, commandLineOptions, valueProblem, type BundleArgs } from "./bundle-options.js";
+import { PyzapError } from "../util/errors.js";
+import { camel, commandLineOptions, valueProblem, type BundleArgs } from "../stages/options.js";
 import { longOptions } from "./declared-options.js";
 import { findMistypedOption } from "./pip-options.js";
 
-export type { BundleArgs } from "./bundle-options.js";
 
 // As yargs hands them over: repeatable options are a string or an array, --compress a string.
 type RawArgs = { [field: string]: unknown; _: (string | number)[]; "--"?: (string | number)[] };
@@ -71,7 +70,7 @@ export const bundleCommand: CommandModule<object, RawArgs> = {
       .example("pyzap bundle --site-packages venv/lib/python3.11/site-packages -c myapp", "bundle an existing venv (built with its own Python)")
       .example("pyzap bundle -c app -- app -c constraints.txt", "pip's own -c (or --platform) goes after --") as unknown as Argv<RawArgs>,
   handler: async (argv: ArgumentsCamelCase<RawArgs>) => {
-    const { runBundle } = await import("../bundle.js");
+    const { runBundle } = await import("../stages/bundle.js");
     const args: Record<string, unknown> = {};
     for (const [name, spec] of commandLineOptions()) {
       const value = argv[camel(name)];

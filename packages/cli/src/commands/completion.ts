@@ -3,26 +3,30 @@
 // tables below before yargs sees the arguments, so `pyzap bundle bla<TAB>`
 // lists options or falls back to file names and never starts pip.
 import yargs, { type Argv } from "yargs";
-import { SHIPPED_PLATFORMS } from "../launcher.js";
+import { SHIPPED_PLATFORMS } from "../stages/launcher.js";
 import { bundleCommand } from "./bundle.js";
+import { cacheSubcommands, subcommandName } from "./cache.js";
 import { longOptions, shortOptions } from "./declared-options.js";
+import { inspectCommand } from "./inspect.js";
 
 const COMMANDS = ["bundle", "inspect", "cache", "help", "completion"];
 const SHELLS = ["bash", "zsh", "fish"];
-const CACHE: Record<string, string[]> = {
-  dir: ["json"],
-  list: ["json"],
-  prune: ["older-than", "max-size", "dry-run", "json"],
-  clean: ["all", "json"],
-  verify: ["repair", "json"],
-};
 
-/** `pyzap bundle`'s options, as its spec declares them. */
-function bundleOptions(): string[] {
+/**
+ * A command's options, as its own yargs spec declares them (so a new option
+ * is completed without touching this file), --help last; not its positionals
+ * ("<file>", "[keys..]"), which yargs lists among the options.
+ */
+function declared(command: { command?: string | readonly string[]; builder?: unknown }, short = false): string[] {
   const y = yargs([]);
-  (bundleCommand.builder as (y: Argv) => Argv)(y);
-  return [...longOptions(y).map((o) => `--${o}`), ...shortOptions(y), "-h"];
+  (command.builder as (y: Argv) => Argv)(y);
+  const positionals = new Set([...String(command.command ?? "").matchAll(/[<[]([\w-]+)/g)].map((m) => m[1]));
+  const longs = longOptions(y).filter((o) => o !== "help" && !positionals.has(o));
+  return [...longs.map((o) => `--${o}`), ...(short ? shortOptions(y).filter((o) => o !== "-h") : []), "--help"];
 }
+
+const bundleOptions = () => [...declared(bundleCommand, true), "-h"];
+const CACHE = () => new Map(cacheSubcommands.map((c) => [subcommandName(c), declared(c)]));
 
 /** Candidates for the last of `words` (the words after "pyzap", the last one being typed). */
 export function completeWords(words: string[]): string[] {
@@ -30,14 +34,13 @@ export function completeWords(words: string[]): string[] {
   const before = words.slice(0, -1);
   const [command, sub] = before;
   const previous = before[before.length - 1];
-  const longs = (names: string[]) => names.map((n) => `--${n}`);
   let candidates: string[] = [];
   if (command === undefined) candidates = current.startsWith("-") ? ["--help", "--version"] : COMMANDS;
   else if (command === "bundle") {
     if (previous === "--platform") candidates = SHIPPED_PLATFORMS;
     else if (current.startsWith("-")) candidates = bundleOptions();
-  } else if (command === "inspect") candidates = current.startsWith("-") ? ["--json", "--help"] : [];
-  else if (command === "cache") candidates = sub === undefined ? Object.keys(CACHE) : current.startsWith("-") ? longs([...(CACHE[sub] ?? []), "help"]) : [];
+  } else if (command === "inspect") candidates = current.startsWith("-") ? declared(inspectCommand) : [];
+  else if (command === "cache") candidates = sub === undefined ? [...CACHE().keys()] : current.startsWith("-") ? (CACHE().get(sub) ?? []) : [];
   else if (command === "help" && sub === undefined) candidates = COMMANDS.filter((c) => c !== "help");
   else if (command === "completion" && sub === undefined) candidates = SHELLS;
   return candidates.filter((c) => c.startsWith(current));

@@ -3,26 +3,26 @@
 // and the launcher bytes in front of the zip (its embedded version marker).
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
-import { PyzapError } from "../errors.js";
-import type { Manifest } from "../manifest.js";
-import { parseFiles } from "../cache/verify.js";
-import { parseLauncherMarker } from "../launcher.js";
+import { LIMITS, parseCfg, type Cfg } from "../format/cfg.js";
+import { parseLauncherMarker } from "../format/launcher-marker.js";
+import { LAUNCHER_CFG as CFG, MANIFEST_NAME as MANIFEST } from "../format/layout.js";
+import type { Manifest } from "../format/manifest.js";
+import { PyzapError } from "../util/errors.js";
 
 export interface ZipListing {
   entries: { name: string; size: number; compressedSize: number }[];
   /** Offset of the first local header: the launcher's size. */
   zipStart: number;
   manifest: Manifest;
-  cfg: string;
+  /** launcher.cfg, checked as the launcher checks it (a tampered one is refused). */
+  cfg: Cfg;
 }
 
-const MANIFEST = ".pyzap/manifest.json";
-const CFG = ".pyzap/launcher.cfg";
 // What inspect is willing to inflate from a file it does not trust: the
-// launcher's own cfg limit (cfg.h CFG_MAX_BYTES), and room for a manifest of
-// ~100,000 unpacked files. A manifest that claims more is refused before a
-// byte is inflated (yauzl then holds every entry to its declared size).
-const CFG_MAX_BYTES = 16 << 20;
+// launcher's own cfg limit, and room for a manifest of ~100,000 unpacked
+// files. A manifest that claims more is refused before a byte is inflated
+// (yauzl then holds every entry to its declared size).
+const CFG_MAX_BYTES = LIMITS.bytes;
 const MANIFEST_MAX_BYTES = 64 << 20;
 
 /** Checks `file` names a regular file; missing -> exit 3, directory -> exit 12. */
@@ -71,7 +71,7 @@ export async function readBundle(file: string): Promise<ZipListing> {
         });
       }
     }
-    const cfg = (await readEntry(zip, cfgEntry, file)).toString("utf8");
+    const cfg = await parseCfg(await readEntry(zip, cfgEntry, file), `${file}: ${CFG}`);
     let manifest: Manifest;
     try {
       manifest = JSON.parse((await readEntry(zip, manifestEntry, file)).toString("utf8")) as Manifest;
@@ -135,10 +135,4 @@ function readEntry(zip: ZipFile, entry: Entry, file: string): Promise<Buffer> {
       stream.on("end", () => resolve(Buffer.concat(chunks)));
     });
   });
-}
-
-/** What launcher.cfg says the launcher unpacks: its key and `f` lines (docs/format.md). */
-export function cfgUnpackList(cfg: string): { key: string | null; files: Map<string, { xxh64: string; size: number }> } {
-  const key = /^key (.+)$/m.exec(cfg)?.[1] ?? null;
-  return { key: key === "-" ? null : key, files: new Map(parseFiles(cfg).map((f) => [f.path, { xxh64: f.hash, size: f.size }])) };
 }

@@ -1,12 +1,13 @@
 // `pyzap inspect FILE [--json]`: what a bundle is, what it runs, which files
 // get unpacked at run time and why, and how its bytes split between the two.
 import path from "node:path";
-import { humanBytes, table } from "../units.js";
-import { PyzapError } from "../errors.js";
-import { RUNTIME_CFG, RUNTIME_PREFIX, type RuntimeInfo } from "../standalone/runtime.js";
-import type { Manifest } from "../manifest.js";
-import { plural, printable } from "../units.js";
-import { cfgUnpackList, readBundle, readLauncherMarker, statInput } from "./read.js";
+import { humanBytes, table } from "../util/units.js";
+import { PyzapError } from "../util/errors.js";
+import { RUNTIME_CFG, RUNTIME_PREFIX } from "../format/layout.js";
+import type { Manifest, RuntimeInfo } from "../format/manifest.js";
+import { plural, printable } from "../util/units.js";
+import type { Cfg } from "../format/cfg.js";
+import { readBundle, readLauncherMarker, statInput } from "./read.js";
 
 export interface Inspection {
   file: string;
@@ -73,8 +74,8 @@ export async function inspectBundle(file: string): Promise<Inspection> {
  * The manifest describes; launcher.cfg is what the launcher acts on. A bundle
  * whose two disagree (a tampered one) must not be described as harmless.
  */
-function checkAgainstCfg(file: string, m: Pick<Manifest, "cacheKey" | "unpack">, cfg: string): void {
-  const told = cfgUnpackList(cfg);
+function checkAgainstCfg(file: string, m: Pick<Manifest, "cacheKey" | "unpack">, cfg: Cfg): void {
+  const told = { key: cfg.key, files: new Map(cfg.files.map((f) => [f.path, { xxh64: f.hash, size: f.size }])) };
   const problem = (what: string) =>
     new PyzapError("CORRUPT_BUNDLE", `${file}: its manifest does not match launcher.cfg, which the launcher follows: ${what}`, {
       hint: "the bundle was altered after pyzap wrote it; do not run it, rebuild it",

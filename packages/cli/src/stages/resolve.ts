@@ -1,0 +1,58 @@
+// Stage 1: get every distribution the app needs into one directory, either by
+// running the build interpreter's pip or by taking an existing site-packages,
+// and say which of its files stay out of the bundle (--exclude, installers).
+import { PyzapError } from "../util/errors.js";
+import { chooseExclusions, type Exclusion } from "./exclude.js";
+import { runProcess } from "../util/process.js";
+import type { PythonInfo } from "../util/python.js";
+import { makeTempDir, removeTemp } from "../util/temp-paths.js";
+import path from "node:path";
+
+export interface Resolved {
+  /** Directory laid out like site-packages (top-level packages, *.dist-info). */
+  siteDir: string;
+  /** What to leave out of it. */
+  excluded: Exclusion;
+  /** Removes what resolve created (nothing for --site-packages). */
+  cleanup: () => void;
+}
+
+export interface ResolveOptions {
+  pipArgs: string[];
+  sitePackages?: string;
+  exclude: string[];
+  consoleScript?: string;
+  echo: boolean;
+}
+
+export async function resolve(python: PythonInfo, opts: ResolveOptions): Promise<Resolved> {
+  // The inputs were checked before any work (preflight.ts): a directory, or pip arguments.
+  if (opts.sitePackages) {
+    const siteDir = path.resolve(opts.sitePackages);
+    return { siteDir, excluded: chooseExclusions(siteDir, { exclude: opts.exclude, dropInstallers: true, consoleScript: opts.consoleScript }), cleanup: () => {} };
+  }
+  const staging = makeTempDir("pyzap-staging-");
+  const cleanup = () => removeTemp(staging);
+  try {
+    await pipInstall(python, staging, opts.pipArgs, opts.echo);
+    // pip installs only what was asked and what it requires: no installers to drop.
+    return { siteDir: staging, excluded: chooseExclusions(staging, { exclude: opts.exclude, dropInstallers: false }), cleanup };
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+}
+
+async function pipInstall(python: PythonInfo, target: string, pipArgs: string[], echo: boolean): Promise<void> {
+  // --no-compile: we write our own bytecode (unchecked-hash, beside each .py).
+  const args = ["-m", "pip", "install", "--target", target, "--no-compile", "--disable-pip-version-check", "--no-warn-script-location", ...pipArgs];
+  const result = await runProcess(python.command, args, { echo });
+  if (result.error || result.status !== 0) {
+    const output = `${result.stdout}${result.stderr}`.trimEnd();
+    if (output && !echo) process.stderr.write(`\n${output}\n`);
+    throw new PyzapError("PIP_FAILED", `pip failed (exit ${result.status ?? "none"}); pyzap ran: ${python.command} ${args.join(" ")}`, {
+      hint: "fix the requirement or pip options above; pyzap passes every argument it does not own to pip (pip's own -c, -e, --platform, --python go after --)",
+      cause: result.error,
+    });
+  }
+}

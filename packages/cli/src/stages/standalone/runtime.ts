@@ -1,0 +1,73 @@
+// `--standalone`: the build interpreter's runtime as a second cache entry.
+// Its files (executable, libpython, lib-dynload, carried libraries, the
+// stdlib zip) sit in the archive under .pyzap/runtime/, listed with their
+// hashes in .pyzap/runtime.cfg (launcher.cfg's format); launcher.cfg names
+// its key. The key is a hash of the content only, so every bundle built with
+// the same interpreter (and the same stdlib choices) shares one entry.
+import { statSync } from "node:fs";
+import path from "node:path";
+import { cfgText, fileLine, type CfgFile } from "../../format/cfg.js";
+import { cacheKey, hashFile } from "../../format/key.js";
+import { RUNTIME_CFG, RUNTIME_PREFIX } from "../../format/layout.js";
+import type { RuntimeInfo } from "../../format/manifest.js";
+import { compareBytes } from "../../util/walk.js";
+import type { ArchiveEntry } from "../write.js";
+import { collectNatives, LIB_REL } from "./collect.js";
+import { glibcFloor } from "./elf.js";
+import { probeLayout } from "./probe.js";
+import { stageNatives } from "./relocate.js";
+import { dropSet, writeStdlibZip } from "./stdlib.js";
+
+export interface RuntimeOptions {
+  python: string; // the real executable of the build interpreter
+  keep: string[];
+  drop: string[];
+  workDir: string;
+}
+
+export interface Runtime {
+  info: RuntimeInfo;
+  entries: ArchiveEntry[];
+}
+
+export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const layout = probeLayout(options.python);
+  const drop = dropSet(options.keep, options.drop);
+  const stageDir = path.join(options.workDir, "runtime");
+  const { natives, dropped } = collectNatives(layout, drop);
+  const staged = stageNatives(natives, stageDir, LIB_REL);
+  const zipAbs = path.join(stageDir, layout.zipRel);
+  const stdlib = writeStdlibZip(options.python, layout.stdlib, zipAbs, drop, options.keep);
+
+  const files = [...staged.map((s) => ({ rel: s.rel, abs: s.abs, mode: 0o755 as const })), { rel: layout.zipRel, abs: zipAbs, mode: 0o644 as const }];
+  files.sort((a, b) => compareBytes(a.rel, b.rel));
+  const listed: CfgFile[] = [];
+  for (const f of files) listed.push({ hash: await hashFile(f.abs), size: statSync(f.abs).size, mode: f.mode, path: f.rel });
+  const bytes = listed.reduce((n, f) => n + f.size, 0);
+  const key = await cacheKey(listed.map(fileLine));
+  const floor = glibcFloor(natives.flatMap((n) => n.info.versions));
+  const info: RuntimeInfo = {
+    key,
+    version: layout.version,
+    executable: layout.executableRel,
+    glibc: floor ? floor.join(".") : null,
+    interp: natives[0]!.info.interp,
+    files: files.length,
+    bytes,
+    stdlibModules: stdlib.modules,
+    dropped: [...new Set([...stdlib.dropped, ...dropped])].sort(),
+    libraries: natives.filter((n) => n.kind === "library").map((n) => path.posix.basename(n.rel)).sort(),
+  };
+  const entries: ArchiveEntry[] = files.map((f) => ({ name: RUNTIME_PREFIX + f.rel, file: f.abs, store: false, mode: f.mode }));
+  entries.push({ name: RUNTIME_CFG, data: Buffer.from(runtimeCfg(info, listed)), store: true, mode: 0o644 });
+  return { info, entries };
+}
+
+// docs/format.md, ".pyzap/runtime.cfg": launcher.cfg's format and records,
+// plus where the executable is, the glibc floor and the loader.
+function runtimeCfg(info: RuntimeInfo, files: CfgFile[]): string {
+  const records: [string, string][] = [["name", "cpython"], ["version", info.version], ["key", info.key], ["exe", info.executable]];
+  if (info.glibc) records.push(["glibc", info.glibc]);
+  if (info.interp) records.push(["interp", info.interp]);
+  return cfgText(records, files);
+}
