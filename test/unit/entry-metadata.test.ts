@@ -31,7 +31,7 @@ const site = writeTree({
   "app/lazy.py": "def __getattr__(name):\n    return name\n",
   [`app/_native${suffix}`]: "not really ELF: only the name matters here\n",
   "nspkg/mod.py": "def main(): pass\n",
-  "app-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: app\nVersion: 1.0\n",
+  "app-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: app\nVersion: 1.0\nRequires-Dist: Markup_Safe (>=2)\nRequires-Dist: pytest ; extra == 'test'\nRequires-Dist: colorama; sys_platform == \"win32\"\n",
   "app-1.0.dist-info/entry_points.txt": "# comment\n[console_scripts]\napp = app.cli:main [extra]\n\n[gui_scripts]\napp-gui = app.cli:Tool\n\n[app.plugins]\nx = app.cli:main\n",
   "app-1.0.dist-info/RECORD": 'app/__init__.py,sha256=x,0\n"app/data,with,commas.txt",,\n"weird,top/x.py",,\n../../bin/app,,\napp-1.0.dist-info/RECORD,,\n',
 });
@@ -65,10 +65,22 @@ function entry(target: string) {
 }
 
 describe("distributions, read by importlib.metadata and RECORD as CSV", () => {
-  test("console and gui scripts (extras dropped, other groups ignored), top-level names with commas in paths", () => {
+  test("console and gui scripts (extras dropped, other groups ignored), top-level names with commas in paths, requirements and files", () => {
     const { dists } = answers.get(undefined) as SiteMetadata;
+    const files = ["app/__init__.py", "app/data,with,commas.txt", "weird,top/x.py", "app-1.0.dist-info/RECORD"];
+    const own = ["app-1.0.dist-info/METADATA", "app-1.0.dist-info/RECORD", "app-1.0.dist-info/entry_points.txt"];
     expect(dists).toEqual([
-      { name: "app", version: "1.0", distInfo: "app-1.0.dist-info", scripts: [["app", "app.cli:main [extra]"], ["app-gui", "app.cli:Tool"]], topLevels: ["app", "weird,top"] },
+      {
+        name: "app",
+        version: "1.0",
+        distInfo: "app-1.0.dist-info",
+        // Normalized, those under an extra left out (a platform marker is kept: --exclude's rule must not drop what may be needed).
+        requires: ["colorama", "markup-safe"],
+        // RECORD as CSV without what it installed outside the site dir (../../bin/app), then the dist-info's own files.
+        files: [...files, ...own],
+        scripts: [["app", "app.cli:main [extra]"], ["app-gui", "app.cli:Tool"]],
+        topLevels: ["app", "weird,top"],
+      },
     ]);
     expect(chooseEntryPoint({ dists, topLevels: ["app"], entry: null }, { consoleScript: "app" })).toEqual({ target: "app.cli:main", name: "app", version: "1.0" });
   });

@@ -10,7 +10,7 @@ const file = (rel: string): TreeFile => ({ rel, abs: `${SITE}/${rel}`, size: 1, 
 const FILES = ["zipsafe/__init__.py", "reader/__init__.py", "reader/data.json", "single.py", "my_dist-1.0.dist-info/RECORD"].map(file);
 // What the helper reports for reader/__init__.py line 2.
 const FINDINGS: Finding[] = [{ source: `${SITE}/reader/__init__.py`, line: 2, kind: "path", target: "", what: "derives a path from __file__", certain: true }];
-const DISTS: Distribution[] = [{ name: "My.Dist", version: "1.0", distInfo: "my_dist-1.0.dist-info", scripts: [], topLevels: ["single", "zipsafe"] }];
+const DISTS: Distribution[] = [{ name: "My.Dist", version: "1.0", distInfo: "my_dist-1.0.dist-info", requires: [], files: [], scripts: [], topLevels: ["single", "zipsafe"] }];
 const noNatives = (_f: TreeFile): NativeKind => null;
 const READER_WHY = "reader/__init__.py:2 derives a path from __file__, and reader ships data files";
 

@@ -245,7 +245,7 @@ describe("overrides and names", () => {
     expect(scanned.decide({ zip: ["pkg"] }).get("pkg")?.reason).toBe(
       "kept zipped: --zip pkg (although pkg/__init__.py:2 gives open() a path derived from __file__, and pkg ships data files)",
     );
-    const dists = [{ name: "Other-Dist", version: "1", distInfo: "Other_Dist-1.dist-info", scripts: [], topLevels: ["other"] }];
+    const dists = [{ name: "Other-Dist", version: "1", distInfo: "Other_Dist-1.dist-info", requires: [], files: [], scripts: [], topLevels: ["other"] }];
     expect(scanned.decide({ unpack: ["other.dist"] }, dists).get("other")?.reason).toBe("unpacked whole: --unpack other");
     expect(() => scanned.decide({ unpack: ["nosuch"] }, dists)).toThrow(/--unpack nosuch: no top-level package or distribution of that name/);
   });

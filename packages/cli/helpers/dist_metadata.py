@@ -4,19 +4,22 @@ Reads JSON on stdin: {"site": DIR, "entry": "module:attr" or null,
 "suffixes": [extension module suffixes]}. Prints JSON:
 
     {"dists": [{"name", "version", "distInfo", "scripts": [[name, target]...],
-                "topLevels": [...]}...],
+                "topLevels": [...], "requires": [normalized names, extras left out],
+                "files": [RECORD paths inside the site dir, then the dist-info's own files]}...],
      "topLevels": [every top-level name in the tree],
      "entry": {"problem": str or null, "note": str or null} or null}
 
-Console scripts come from importlib.metadata (the same parser pip and the
-runtime use), the top-level names a distribution installed from its RECORD
-read as CSV (paths may contain commas). The entry point is checked by
+Console scripts and requirements come from importlib.metadata (the same
+parser pip and the runtime use), the files and top-level names a
+distribution installed from its RECORD read as CSV (paths may contain
+commas): --exclude and the installers rule decide from these. The entry point is checked by
 entry_check.
 """
 import csv
 import json
 import os
 import pathlib
+import re
 import sys
 
 import entry_check
@@ -65,6 +68,44 @@ def scripts_of(dist_info, dist):
                   for name, value in parser.items(group))
 
 
+def normalize(name):
+    """PEP 503: "Foo.Bar_baz" -> "foo-bar-baz"."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requires_of(dist_info, dist):
+    """Names a distribution always needs (a requirement under an extra marker is left out)."""
+    if dist is not None:
+        lines = dist.requires or []
+    else:
+        lines = []
+        try:
+            with open(os.path.join(dist_info, "METADATA"), encoding="utf-8") as f:
+                lines = [line.split(":", 1)[1] for line in f if line.startswith("Requires-Dist:")]
+        except OSError:
+            pass
+    names = []
+    for line in lines:
+        requirement, _, marker = line.partition(";")
+        if re.search(r"\bextra\s*==", marker):
+            continue
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+        if match:
+            names.append(normalize(match.group(1)))
+    return sorted(set(names))
+
+
+def files_of(dist_info, record):
+    """What the distribution put in the site dir: RECORD's paths, then every file of its dist-info."""
+    inside = [p for p in record if p and not p.startswith("..") and not os.path.isabs(p)]
+    entry = os.path.basename(dist_info)
+    own = []
+    for root, _dirs, names in os.walk(dist_info):
+        for name in names:
+            own.append(entry + "/" + os.path.relpath(os.path.join(root, name), dist_info).replace(os.sep, "/"))
+    return inside + sorted(own)
+
+
 def describe(site):
     dists = []
     for entry in sorted(os.listdir(site)):
@@ -77,12 +118,15 @@ def describe(site):
         stem = entry[: -len(".dist-info")]
         name = (fields.get("Name") if fields is not None else None) or stem.rsplit("-", 1)[0]
         version = (fields.get("Version") if fields is not None else None) or (stem.rsplit("-", 1)[1] if "-" in stem else "0")
+        record = read_record(path)
         dists.append({
             "name": name,
             "version": version,
             "distInfo": entry,
             "scripts": scripts_of(path, dist),
-            "topLevels": top_levels(read_record(path)),
+            "topLevels": top_levels(record),
+            "requires": requires_of(path, dist),
+            "files": files_of(path, record),
         })
     return dists
 

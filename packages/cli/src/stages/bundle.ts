@@ -11,6 +11,7 @@ import { classify } from "./classify.js";
 import type { BundleArgs } from "./options.js";
 import { compileSite } from "./compile.js";
 import { chooseEntryPoint, readSiteMetadata } from "./entrypoint.js";
+import { chooseExclusions } from "./exclude.js";
 import { findLauncher } from "./launcher.js";
 import { choosePlatform } from "./platform.js";
 import { checkBeforeWork } from "./preflight.js";
@@ -39,18 +40,20 @@ export async function runBundle(given: BundleArgs): Promise<void> {
   const report = new Reporter(args);
   let ok = false;
   report.stage(args.sitePackages ? `reading ${args.sitePackages}` : `resolving with pip: ${args.pipArgs.join(" ")}`);
-  const resolved = await resolve(python, { pipArgs: args.pipArgs, sitePackages: args.sitePackages, exclude: args.exclude ?? [], consoleScript: args.consoleScript, echo: report.verbose }).catch((error: unknown) => {
+  const resolved = await resolve(python, { pipArgs: args.pipArgs, sitePackages: args.sitePackages, echo: report.verbose }).catch((error: unknown) => {
     report.end(true);
     throw error;
   });
   const workDir = makeTempDir("pyzap-build-");
   let output: string | null = null;
   try {
-    if (resolved.excluded.left.length > 0) report.note(`left out ${resolved.excluded.left.join(", ")}`);
-    const files = walkTree(resolved.siteDir).filter((f) => !resolved.excluded.paths(f.rel));
     const read = await readSiteMetadata(python, resolved.siteDir, args.entryPoint);
+    // pip installs only what was asked and what it requires: installers are dropped from a venv's site-packages only.
+    const excluded = chooseExclusions(read.dists, { exclude: args.exclude ?? [], dropInstallers: !!args.sitePackages, consoleScript: args.consoleScript });
+    if (excluded.left.length > 0) report.note(`left out ${excluded.left.join(", ")}`);
+    const files = walkTree(resolved.siteDir).filter((f) => !excluded.paths(f.rel));
     // What --exclude (or the installers rule) left out is not in the bundle: not its scripts either.
-    const gone = resolved.excluded.paths;
+    const gone = excluded.paths;
     const site = { ...read, dists: read.dists.filter((d) => !gone(`${d.distInfo}/METADATA`)), topLevels: read.topLevels.filter((t) => !gone(`${t}/`) && !gone(`${t}.py`)) };
     const entry = chooseEntryPoint(site, args);
     if (entry.note) report.note(`entry point ${entry.target}: ${entry.note}`);

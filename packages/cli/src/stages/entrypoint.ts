@@ -14,6 +14,10 @@ export interface Distribution {
   scripts: [string, string][];
   /** Top-level import names its RECORD installed. */
   topLevels: string[];
+  /** Normalized names it always requires (not those under an extra). */
+  requires: string[];
+  /** Paths it installed in the site dir (RECORD, then its dist-info's files). */
+  files: string[];
 }
 
 export interface SiteMetadata {

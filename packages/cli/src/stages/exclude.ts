@@ -2,22 +2,12 @@
 // --site-packages the installers a venv always carries (pip, setuptools,
 // wheel: 991 of 992 unpacked files of one venv bundle were pip's) unless a
 // bundled distribution requires one or the console script is one of theirs.
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
+// What each distribution installed and requires is read by the build
+// interpreter (helpers/dist_metadata.py, importlib.metadata and RECORD as CSV).
 import { PyzapError } from "../util/errors.js";
+import type { Distribution } from "./entrypoint.js";
 
 const INSTALLERS = ["pip", "setuptools", "wheel"];
-
-interface Distribution {
-  name: string; // "pip", as METADATA spells it
-  key: string; // normalized (PEP 503)
-  version: string;
-  /** Paths inside the site dir, from RECORD, plus the dist-info itself. */
-  files: string[];
-  /** Normalized names this one requires (not counting extras). */
-  requires: string[];
-  scripts: string[];
-}
 
 export interface Exclusion {
   /** Relative paths (as walkTree names them) to leave out. */
@@ -28,9 +18,8 @@ export interface Exclusion {
 
 export const normalizeName = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, "-");
 
-export function chooseExclusions(siteDir: string, opts: { exclude: string[]; dropInstallers: boolean; consoleScript?: string }): Exclusion {
-  const dists = readDistributions(siteDir);
-  const byKey = new Map(dists.map((d) => [d.key, d]));
+export function chooseExclusions(dists: Distribution[], opts: { exclude: string[]; dropInstallers: boolean; consoleScript?: string }): Exclusion {
+  const byKey = new Map(dists.map((d) => [normalizeName(d.name), d]));
   const out = new Set<Distribution>();
   for (const name of opts.exclude) {
     const dist = byKey.get(normalizeName(name));
@@ -44,8 +33,8 @@ export function chooseExclusions(siteDir: string, opts: { exclude: string[]; dro
   if (opts.dropInstallers) {
     for (const key of INSTALLERS) {
       const dist = byKey.get(key);
-      if (!dist || (opts.consoleScript && dist.scripts.includes(opts.consoleScript))) continue;
-      const needed = dists.some((d) => !INSTALLERS.includes(d.key) && !out.has(d) && d.requires.includes(key));
+      if (!dist || (opts.consoleScript && dist.scripts.some(([script]) => script === opts.consoleScript))) continue;
+      const needed = dists.some((d) => !INSTALLERS.includes(normalizeName(d.name)) && !out.has(d) && d.requires.includes(key));
       if (!needed) out.add(dist);
     }
   }
@@ -68,41 +57,4 @@ export function chooseExclusions(siteDir: string, opts: { exclude: string[]; dro
     paths: (rel) => files.has(rel) || tops.has(rel.split("/")[0] ?? ""),
     left: [...out].map((d) => `${d.name} ${d.version}`),
   };
-}
-
-function readDistributions(siteDir: string): Distribution[] {
-  const dists: Distribution[] = [];
-  for (const entry of readdirSync(siteDir)) {
-    if (!entry.endsWith(".dist-info")) continue;
-    const dir = path.join(siteDir, entry);
-    const metadata = readText(path.join(dir, "METADATA"));
-    const name = /^Name:\s*(.+)$/m.exec(metadata)?.[1]?.trim() ?? entry.replace(/-[^-]*\.dist-info$/, "");
-    const version = /^Version:\s*(.+)$/m.exec(metadata)?.[1]?.trim() ?? "";
-    const requires = [...metadata.matchAll(/^Requires-Dist:\s*([A-Za-z0-9._-]+)([^\n]*)$/gm)]
-      .filter((m) => !/extra\s*==/.test(m[2] ?? ""))
-      .map((m) => normalizeName(m[1] ?? ""));
-    const record = readText(path.join(dir, "RECORD"))
-      .split("\n")
-      .map(recordPath)
-      .filter((p) => p && !p.startsWith("..") && !path.isAbsolute(p));
-    const inDistInfo = readdirSync(dir, { recursive: true }).map((f) => `${entry}/${String(f)}`);
-    const scripts = [...readText(path.join(dir, "entry_points.txt")).matchAll(/^\s*([^\s=[#;]+)\s*=/gm)].map((m) => m[1] ?? "");
-    dists.push({ name, key: normalizeName(name), version, files: [...record, ...inDistInfo], requires, scripts });
-  }
-  return dists;
-}
-
-/** The path field of a RECORD line: CSV, so a path with a comma is quoted ("a,b.py",sha256=...,12). */
-function recordPath(line: string): string {
-  if (!line.startsWith('"')) return line.split(",")[0]?.trim() ?? "";
-  const m = /^"((?:[^"]|"")*)"/.exec(line);
-  return m?.[1]?.replace(/""/g, '"') ?? "";
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return "";
-  }
 }

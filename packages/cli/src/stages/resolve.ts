@@ -1,18 +1,15 @@
 // Stage 1: get every distribution the app needs into one directory, either by
-// running the build interpreter's pip or by taking an existing site-packages,
-// and say which of its files stay out of the bundle (--exclude, installers).
+// running the build interpreter's pip or by taking an existing site-packages.
+// (What stays out of the bundle is decided from its metadata: exclude.ts.)
+import path from "node:path";
 import { PyzapError } from "../util/errors.js";
-import { chooseExclusions, type Exclusion } from "./exclude.js";
 import { runProcess } from "../util/process.js";
 import type { PythonInfo } from "../util/python.js";
 import { makeTempDir, removeTemp } from "../util/temp-paths.js";
-import path from "node:path";
 
 export interface Resolved {
   /** Directory laid out like site-packages (top-level packages, *.dist-info). */
   siteDir: string;
-  /** What to leave out of it. */
-  excluded: Exclusion;
   /** Removes what resolve created (nothing for --site-packages). */
   cleanup: () => void;
 }
@@ -20,23 +17,19 @@ export interface Resolved {
 export interface ResolveOptions {
   pipArgs: string[];
   sitePackages?: string;
-  exclude: string[];
-  consoleScript?: string;
   echo: boolean;
 }
 
 export async function resolve(python: PythonInfo, opts: ResolveOptions): Promise<Resolved> {
   // The inputs were checked before any work (preflight.ts): a directory, or pip arguments.
   if (opts.sitePackages) {
-    const siteDir = path.resolve(opts.sitePackages);
-    return { siteDir, excluded: chooseExclusions(siteDir, { exclude: opts.exclude, dropInstallers: true, consoleScript: opts.consoleScript }), cleanup: () => {} };
+    return { siteDir: path.resolve(opts.sitePackages), cleanup: () => {} };
   }
   const staging = makeTempDir("pyzap-staging-");
   const cleanup = () => removeTemp(staging);
   try {
     await pipInstall(python, staging, opts.pipArgs, opts.echo);
-    // pip installs only what was asked and what it requires: no installers to drop.
-    return { siteDir: staging, excluded: chooseExclusions(staging, { exclude: opts.exclude, dropInstallers: false }), cleanup };
+    return { siteDir: staging, cleanup };
   } catch (error) {
     cleanup();
     throw error;
