@@ -21,11 +21,6 @@ WRONG_PYTHON = 78
 _ALTERNATES = ('PYZAP_INTERPRETER', 'PYZAP_SCRIPT', 'PYZAP_MODULE')
 
 
-def _debug(message):
-    if os.environ.get('PYZAP_DEBUG') == '1':
-        sys.stderr.write('pyzap: debug: %s\n' % message)
-
-
 def _fail(code, message):
     sys.stderr.write('pyzap: %s\n' % message)
     sys.exit(code)
@@ -49,22 +44,27 @@ def _main():
             if bundle is not None:
                 if 'PYZAP_ARGV0' in os.environ:
                     sys.argv[0] = os.environ['PYZAP_ARGV0']
-                _debug('started by the launcher; running %s' % bundle.entry)
+                runtime.debug('started by the launcher; running %s', bundle.entry)
                 return _run_app(bundle.entry)
     return _run_app(_start_without_launcher(archive))
 
 
 def _read_bundle(archive, boot):
-    """The namespace of this bundle's generated _pyzap/bundle.py."""
+    """The namespace of this bundle's generated _pyzap/bundle.py, or exit 65.
+
+    Read by the bundle's sitecustomize.read_bundle(), the one reader: its code
+    is run here under the name `_pyzap_boot`, which defines its functions and
+    activates nothing (this may be any interpreter, not yet checked).
+    """
     import zipimport
     try:
-        code = zipimport.zipimporter(os.path.join(boot, '_pyzap')).get_code('bundle')
+        boot_code = zipimport.zipimporter(boot).get_code('sitecustomize')
+        sitecustomize = {'__name__': '_pyzap_boot'}
+        exec(boot_code, sitecustomize)
+        return sitecustomize['read_bundle'](boot)
     except Exception as err:
         _fail(CORRUPT, '%s has no readable .pyzap/boot/_pyzap/bundle.py (%s); '
                        'it is not a pyzap bundle or is corrupt, rebuild it' % (archive, err))
-    data = {}
-    exec(code, data)
-    return data
 
 
 def _check_python(data):
@@ -93,8 +93,6 @@ def _start_without_launcher(given):
     if ':' in archive:
         _fail(CORRUPT, "the bundle path %s contains ':', which cannot go on PYTHONPATH; "
                        "rename the file or move it to a path without ':'" % archive)
-    _debug('started without the launcher (%s); bundle %s key %s'
-           % (given, data.get('NAME'), data.get('KEY')))
 
     # Our runtime, not one an outer bundle may have imported already.
     runtime = sys.modules.get('_pyzap')
@@ -104,6 +102,7 @@ def _start_without_launcher(given):
     where = 1 if sys.path and sys.path[0] == given else 0
     sys.path.insert(where, boot)
     import _pyzap
+    _pyzap.debug('started without the launcher (%s); bundle %s key %s', given, data.get('NAME'), data.get('KEY'))
 
     entry_dir = None
     if data.get('KEY') is not None:
@@ -124,10 +123,10 @@ def _start_without_launcher(given):
     os.environ['PYZAP_ARCHIVE'] = archive
     os.environ['PYZAP_ENTRY_DIR'] = entry_dir or ''
     os.environ['PYZAP_ARGV0'] = sys.argv[0]
-    _debug('PYTHONPATH=%s' % os.environ['PYTHONPATH'])
+    _pyzap.debug('PYTHONPATH=%s', os.environ['PYTHONPATH'])
 
     _pyzap.activate(archive, data, entry_dir)
-    _debug('running %s' % data.get('ENTRY'))
+    _pyzap.debug('running %s', data.get('ENTRY'))
     return data.get('ENTRY')
 
 

@@ -20,6 +20,9 @@ hook, a virtualenv's, another bundle's), loaded under another module name.
 
 Kept parseable by Python 2.7 and 3.x (any interpreter may import it through an
 inherited PYTHONPATH) and free of imports beyond sys and os.
+
+`__main__.py` runs this file's code under the name `_pyzap_boot` to borrow
+`read_bundle()` before it checks the interpreter: then nothing is activated.
 """
 import os
 import sys
@@ -38,7 +41,7 @@ def _main():
     rest = sys.path[index + 1:] if index >= 0 else list(sys.path)  # where the shadowed one is
     mine = [boot]
     try:
-        data = _read_bundle(boot)
+        data = read_bundle(boot)
         entry_dir = _find_entry_dir(data.get('KEY'))
         tag = getattr(getattr(sys, 'implementation', None), 'cache_tag', None)
         if tag != data.get('CACHE_TAG'):
@@ -68,11 +71,12 @@ def _path_index(path):
     return -1
 
 
-def _read_bundle(boot):
-    """This bundle's generated `_pyzap/bundle.py`, read through a zipimporter of its own.
+def read_bundle(boot):
+    """The namespace of this bundle's generated `_pyzap/bundle.py`, read through a zipimporter of its own.
 
     Not `import _pyzap.bundle`: when bundles are nested, `_pyzap` may be another
-    bundle's package.
+    bundle's package; and the interpreter must be checked (CACHE_TAG) before
+    `_pyzap` is imported at all. Also used by `__main__.py`.
     """
     import zipimport  # already imported: it is what loaded this module
     code = zipimport.zipimporter(os.path.join(boot, '_pyzap')).get_code('bundle')
@@ -191,4 +195,5 @@ def _report(err):
             "%s: %s\n" % (err.__class__.__name__, err))
 
 
-_main()
+if __name__ != '_pyzap_boot':  # see the docstring: __main__.py borrowing read_bundle()
+    _main()

@@ -1,12 +1,15 @@
 """pyzap runtime: import a bundle's native modules from the cache, describe the bundle.
 
 Activated by the bundle's `sitecustomize` (or by `__main__.py` when the bundle
-is started as `python3 app.pyz`). Pure Python is imported by the ordinary path
-machinery straight from `ARCHIVE/site-packages`; what the OS cannot load from
-a zip lives in the cache entry `ROOT/KEY/site`, and `NativeFinder` maps each
-extension module named in `bundle.NATIVE` to its file there.
+is started as `python3 app.pyz`). Pure Python is imported straight from
+`ARCHIVE/site-packages` by the archive importer of `_importer` (a path hook
+that loads each module once; `PYZAP_ZIPIMPORT=1` leaves it to CPython's
+zipimport); what the OS cannot load from a zip lives in the cache entry
+`ROOT/KEY/site`, and `NativeFinder` maps each extension module named in
+`bundle.NATIVE` to its file there.
 
-Public API: `info()`. Everything else is for the bootstrap.
+Public API: `info()`. Everything else is for the bootstrap (`debug()` is its
+one PYZAP_DEBUG trace).
 
 Imported on every start: only sys and os (plus the import machinery that is
 already loaded). Kept parseable by every Python 3 (a foreign interpreter may
@@ -22,6 +25,17 @@ except ImportError:  # pragma: no cover - not CPython
     from importlib.machinery import ExtensionFileLoader, ModuleSpec, PathFinder
 
 FORMAT = 1
+
+
+# Read once: an os.environ lookup per call would be paid on every start.
+DEBUG = os.environ.get('PYZAP_DEBUG') == '1'
+
+
+def debug(message, *args):
+    """With PYZAP_DEBUG=1, one line on stderr as the launcher writes it; `message % args`
+    is only formatted then."""
+    if DEBUG:
+        sys.stderr.write('pyzap: debug: %s\n' % (message % args if args else message))
 
 # Activated bundles, the one this process runs first.
 _bundles = []
@@ -301,14 +315,12 @@ def activate(archive, data, entry_dir):
     if found is not None:
         return found
     bundle = Bundle(archive, data, entry_dir)
-    debug = os.environ.get('PYZAP_DEBUG') == '1'
     from _pyzap import _isolate
     if not _isolate.inherit_path():
         entries, modules = _isolate.drop_host_site(bundle.site_dirs())
-        if debug and entries:
-            sys.stderr.write('pyzap: debug: isolated from the host site-packages: removed %s from sys.path%s '
-                             '(PYZAP_INHERIT_PATH=1 keeps them)\n'
-                             % (', '.join(entries), ' and modules ' + ', '.join(sorted(modules)) if modules else ''))
+        if entries and DEBUG:  # the joins cost something too
+            debug('isolated from the host site-packages: removed %s from sys.path%s (PYZAP_INHERIT_PATH=1 keeps them)',
+                  ', '.join(entries), ' and modules ' + ', '.join(sorted(modules)) if modules else '')
     if os.environ.get('PYZAP_ZIPIMPORT') != '1':
         from _pyzap import _importer
         bundle.importer = _importer.install(archive)
@@ -325,10 +337,8 @@ def activate(archive, data, entry_dir):
     for name, text in data.get('PTH') or ():
         _run_pth(bundle, name, text)
     _leave_boot_for_children(bundle)
-    if debug:
-        sys.stderr.write('pyzap: debug: runtime active for %s (entry %s, %d native modules, %s)\n'
-                         % (archive, entry_dir or '-', len(bundle.native),
-                            'archive importer' if bundle.importer else 'zipimport'))
+    debug('runtime active for %s (entry %s, %d native modules, %s)', archive, entry_dir or '-',
+          len(bundle.native), 'archive importer' if bundle.importer else 'zipimport')
     return bundle
 
 

@@ -41,28 +41,13 @@ class Usage(Exception):
 def main(command, archive, args):
     """Run PYZAP=`command` with `args`; return the exit code."""
     try:
-        json_out = '--json' in args
-        args = [a for a in args if a != '--json']
+        opts = _parse(command, os.path.basename(archive), args)
         if command == 'info':
-            return _info(archive, json_out)
+            return _info(archive, opts.json)
         if command == 'env':
-            return _env(archive, args, json_out)
-        if command == 'cache':
-            if not args:
-                raise Usage('PYZAP=cache needs a command: dir, list, prune or clean')
-            sub, rest = args[0], args[1:]
-            if sub == 'dir':
-                return _dir(json_out)
-            if sub == 'list':
-                return _list(json_out)
-            if sub == 'prune':
-                return _prune(rest, json_out)
-            if sub == 'clean':
-                return _clean(rest, json_out)
-            raise Usage('unknown cache command %r: use dir, list, prune or clean '
-                        '(verify needs the pyzap CLI: pyzap cache verify)' % sub)
-        raise Usage('PYZAP=%s is not a command: use PYZAP=info, PYZAP=env or PYZAP=cache, '
-                    'or unset PYZAP to run the application' % command)
+            return _env(archive, opts.export, opts.json)
+        return {'dir': lambda: _dir(opts.json), 'list': lambda: _list(opts.json),
+                'prune': lambda: _prune(opts), 'clean': lambda: _clean(opts)}[opts.command]()
     except Usage as err:
         sys.stderr.write('pyzap: %s\n' % err)
         sys.stderr.write(HELP % {'b': os.path.basename(archive)})
@@ -70,6 +55,64 @@ def main(command, archive, args):
     except _extract.PyzapError as err:
         sys.stderr.write('pyzap: %s\n' % err.message)
         return err.code
+
+
+def _parse(command, base, args):
+    """The options of PYZAP=`command` (argparse: imported only here, when PYZAP is set).
+
+    Every mistake is a Usage error: one line, then HELP, exit 2 (argparse's own
+    exit is for --help only)."""
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message):
+            raise Usage('%s: %s' % (self.prog, message))
+
+    # --json anywhere: before or after the cache command.
+    json_flag = argparse.ArgumentParser(add_help=False)
+    json_flag.add_argument('--json', action='store_true', default=argparse.SUPPRESS,
+                           help="print JSON, the same as the pyzap CLI's --json")
+
+    def parser(prog, **kwargs):
+        return Parser(prog=prog, parents=[json_flag], allow_abbrev=False, **kwargs)
+
+    if command == 'info':
+        top = parser('PYZAP=info %s' % base, description='Describe the bundle and its cache entry on this machine.')
+    elif command == 'env':
+        top = parser('PYZAP=env %s' % base, description='Print the environment a Python outside the bundle needs '
+                     'to see its packages (unpacking the cache entry first).')
+        top.add_argument('--export', action='store_true', help="prefix each line with 'export ' (for sh)")
+    elif command == 'cache':
+        top = parser('PYZAP=cache %s' % base, description='The cache on this machine, as `pyzap cache` does it.')
+        commands = top.add_subparsers(dest='command', metavar='{dir,list,prune,clean}', parser_class=Parser)
+        commands.add_parser('dir', parents=[json_flag], allow_abbrev=False, help='the cache root, and each one skipped')
+        commands.add_parser('list', parents=[json_flag], allow_abbrev=False, help='the entries, their sizes and bundles')
+        prune = commands.add_parser('prune', parents=[json_flag], allow_abbrev=False,
+                                    help='remove entries not used for a while, stale locks and leftovers')
+        prune.add_argument('--older-than', metavar='AGE', help='entries last used longer ago (default 30d)')
+        prune.add_argument('--max-size', metavar='SIZE', help='then the least recently used, down to this size')
+        prune.add_argument('--dry-run', action='store_true', help='only say what would be removed')
+        clean = commands.add_parser('clean', parents=[json_flag], allow_abbrev=False,
+                                    help='remove entries now, unless locked or in use')
+        clean.add_argument('--all', action='store_true', help='every entry')
+        clean.add_argument('keys', nargs='*', metavar='KEY', help='a key, or the start of one')
+        commands.add_parser('verify', add_help=False)  # the CLI's: refused below, with where to find it
+    else:
+        raise Usage('PYZAP=%s is not a command: use PYZAP=info, PYZAP=env or PYZAP=cache, '
+                    'or unset PYZAP to run the application' % command)
+    opts, unknown = top.parse_known_args(args)
+    opts.json = getattr(opts, 'json', False)
+    if unknown and command == 'env':
+        raise Usage('PYZAP=env takes --export or --json, not %s' % ' '.join(unknown))
+    if unknown:
+        raise Usage('unknown argument%s for %s: %s' % ('s' if len(unknown) > 1 else '',
+                                                        top.prog + (' ' + opts.command if command == 'cache' else ''),
+                                                        ' '.join(unknown)))
+    if command == 'cache' and opts.command is None:
+        raise Usage('PYZAP=cache needs a command: dir, list, prune or clean')
+    if command == 'cache' and opts.command == 'verify':
+        raise Usage('verify needs the pyzap CLI (pyzap cache verify); PYZAP=cache has dir, list, prune and clean')
+    return opts
 
 
 def _print_json(value):
@@ -135,14 +178,11 @@ def _environment(archive, entry_dir):
     return [('PYTHONPATH', ':'.join(site_dirs)), ('PYZAP_ARCHIVE', archive), ('PYZAP_ENTRY_DIR', entry_dir or '')]
 
 
-def _env(archive, args, json_out):
+def _env(archive, export, json_out):
     """Print the environment for a service that embeds or starts Python (systemd's
     EnvironmentFile=, Apache's envvars), unpacking the cache entry first."""
     import json
     import zipfile
-    unknown = [a for a in args if a != '--export']
-    if unknown:
-        raise Usage('PYZAP=env takes --export or --json, not %s' % ' '.join(unknown))
     archive = os.path.realpath(archive)
     with zipfile.ZipFile(archive) as zf:
         manifest = json.loads(zf.read('.pyzap/manifest.json').decode('utf-8'))
@@ -160,7 +200,7 @@ def _env(archive, args, json_out):
         _print_json(dict(env))
         return 0
     py = manifest.get('python', {})
-    prefix = 'export ' if '--export' in args else ''
+    prefix = 'export ' if export else ''
     out = ['# %s %s: for a Python %s (%s) outside the bundle; generated by PYZAP=env'
            % (manifest.get('name'), manifest.get('version'), py.get('requires'), py.get('cacheTag'))]
     out += ['%s%s=%s' % (prefix, name, _quote(value)) for name, value in env]
@@ -403,21 +443,9 @@ def _list(json_out):
 # ---------------------------------------------------------------- removing
 
 def _lock(root, key):
-    """mkdir ROOT/KEY.lock, breaking it only if stale (10 s); the lock path, or None if held."""
+    """Take ROOT/KEY.lock without waiting (a stale one is broken); the lock path, or None if held."""
     lock = os.path.join(root, key + '.lock')
-    for _ in range(2):
-        try:
-            os.mkdir(lock, 0o755)
-            return lock
-        except FileExistsError:
-            pass
-        try:
-            if time.time() - os.lstat(lock).st_mtime <= _extract.Settings.lock_stale:
-                return None
-            os.rmdir(lock)
-        except OSError:
-            pass
-    return None
+    return lock if _extract.try_lock(lock) else None
 
 
 def _owned_by_us(pid):
@@ -519,7 +547,8 @@ def _holding_lock(root, key):
                 pass
 
 
-def _parse(value, units, what, example, option):
+def _amount(value, units, what, example, option):
+    """'30d' or '2G' (the CLI's units.ts forms) as seconds or bytes."""
     m = re.match(r'^(\d+(?:\.\d+)?)\s*([a-zA-Z]?)(?:i?[bB])?$', value.strip()) if value else None
     unit = units.get(m.group(2).lower()) if m else None
     if unit is None:
@@ -527,22 +556,11 @@ def _parse(value, units, what, example, option):
     return float(m.group(1)) * unit
 
 
-def _prune(args, json_out):
-    opts = {'--older-than': None, '--max-size': None}
-    dry_run = False
-    it = iter(args)
-    for a in it:
-        if a == '--dry-run':
-            dry_run = True
-        elif a in opts:
-            opts[a] = next(it, None)
-            if opts[a] is None:
-                raise Usage('%s needs a value' % a)
-        else:
-            raise Usage('unknown prune argument %r' % a)
-    max_bytes = _parse(opts['--max-size'], SIZE_UNITS, 'size', '2G', '--max-size') if opts['--max-size'] else None
-    older = opts['--older-than'] or (None if max_bytes is not None else '30d')
-    older_s = _parse(older, TIME_UNITS, 'duration', '30d', '--older-than') if older else None
+def _prune(opts):
+    json_out, dry_run = opts.json, opts.dry_run
+    max_bytes = _amount(opts.max_size, SIZE_UNITS, 'size', '2G', '--max-size') if opts.max_size is not None else None
+    older = opts.older_than or (None if max_bytes is not None else '30d')
+    older_s = _amount(older, TIME_UNITS, 'duration', '30d', '--older-than') if older else None
     root = _require_root()
     now = time.time()
     actions, orphans = [], []
@@ -622,9 +640,8 @@ def _expand_key(root, typed):
     raise Usage('%s is the start of %d keys: %s; type more of the key' % (typed, len(matches), ', '.join(matches)))
 
 
-def _clean(args, json_out):
-    all_ = '--all' in args
-    keys = [a for a in args if a != '--all']
+def _clean(opts):
+    json_out, all_, keys = opts.json, opts.all, opts.keys
     if not all_ and not keys:
         raise Usage('clean needs --all or the KEYs to remove (PYZAP=cache ... list shows them)')
     for k in keys:

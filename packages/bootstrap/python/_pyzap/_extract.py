@@ -19,9 +19,9 @@ names are re-exported here for callers and tests.
 import errno
 import os
 import stat
-import sys
 import time
 
+from _pyzap import debug
 from _pyzap._cacheroot import cache_candidates, check_root, checked_root, probe_exec  # noqa: F401 (re-exported)
 from _pyzap._cfg import CFG_MAX_BYTES, CFG_NAME, parse_cfg  # noqa: F401 (re-exported)
 from _pyzap._errors import CORRUPT, DISK_FULL, IO_ERROR, LOCK_TIMEOUT, NO_CACHE, PyzapError  # noqa: F401
@@ -34,11 +34,6 @@ class Settings(object):
     lock_refresh = 0.5      # refresh our lock's mtime at least this often
     backoff_first = 0.025
     backoff_max = 0.2
-
-
-def debug(message):
-    if os.environ.get('PYZAP_DEBUG') == '1':
-        sys.stderr.write('pyzap: debug: %s\n' % message)
 
 
 def _is_dir(path):
@@ -222,37 +217,13 @@ def extract(archive, key, root, settings=Settings):
 
 
 def _acquire(lock, entry, settings):
-    """mkdir the lock; True once held, False if the entry appeared meanwhile."""
+    """Wait for the lock; True once held, False if the entry appeared meanwhile."""
     delay = settings.backoff_first
     deadline = time.monotonic() + settings.lock_timeout
     announced = False
-    while True:
-        try:
-            os.mkdir(lock, 0o755)
-            return True
-        except FileExistsError:
-            pass
+    while not try_lock(lock, settings):
         if _is_dir(entry):
             return False
-        try:
-            st = os.lstat(lock)
-        except FileNotFoundError:
-            continue
-        age = time.time() - st.st_mtime
-        gone = _holder_gone(lock, st.st_ino)
-        # launcher-c/src/lock.c: a dead recorded holder, or a date in the future, is stale too
-        if gone or lock_age_is_stale(age, settings.lock_stale):
-            debug(f'lock {lock}: its holder, process {gone}, is gone' if gone
-                  else f'lock {lock} is stale ({age:.0f} s old), removing it')
-            try:
-                os.unlink(lock + '.owner')
-            except OSError:
-                pass
-            try:
-                os.rmdir(lock)
-            except OSError:
-                pass
-            continue
         if time.monotonic() >= deadline:
             raise PyzapError(LOCK_TIMEOUT, f'gave up after {settings.lock_timeout:.0f} s waiting for '
                              f'another process to extract {entry} (lock {lock}); if no pyzap process '
@@ -262,6 +233,50 @@ def _acquire(lock, entry, settings):
             announced = True
         time.sleep(delay)
         delay = min(delay * 2, settings.backoff_max)
+    return True
+
+
+def try_lock(lock, settings=Settings):
+    """One attempt at the mkdir lock (docs/format.md, "The cache", step 1): True if we now hold it.
+
+    A stale lock is removed and tried once more; one someone holds is left alone
+    (False). Extraction waits on this; `PYZAP=cache` prune and clean do not.
+    """
+    for _ in range(2):
+        try:
+            os.mkdir(lock, 0o755)
+            return True
+        except FileExistsError:
+            pass
+        if not _remove_if_stale(lock, settings):
+            return False
+    return False
+
+
+def _remove_if_stale(lock, settings):
+    """Remove `lock` if stale; True if it is gone (removed, or released meanwhile).
+
+    Stale as launcher-c/src/lock.c says: its recorded holder is gone, or its
+    mtime is older than settings.lock_stale, or in the future."""
+    try:
+        st = os.lstat(lock)
+    except FileNotFoundError:
+        return True
+    age = time.time() - st.st_mtime
+    gone = _holder_gone(lock, st.st_ino)
+    if not gone and not lock_age_is_stale(age, settings.lock_stale):
+        return False
+    debug(f'lock {lock}: its holder, process {gone}, is gone' if gone
+          else f'lock {lock} is stale ({age:.0f} s old), removing it')
+    try:
+        os.unlink(lock + '.owner')
+    except OSError:
+        pass
+    try:
+        os.rmdir(lock)
+    except OSError:
+        pass
+    return True
 
 
 def lock_age_is_stale(age, stale=Settings.lock_stale):

@@ -25,7 +25,8 @@ Imported only when a resource is asked for as a file, or an importlib.resources
 reader is made.
 """
 import os
-import sys
+
+from _pyzap import debug
 
 SITE = 'site-packages/'
 
@@ -114,8 +115,7 @@ def _extract_once(bundle, files, members, rel):
     except BaseException:
         _rmtree(tmp)
         raise
-    if os.environ.get('PYZAP_DEBUG') == '1':
-        sys.stderr.write('pyzap: debug: extracted %d file(s) of %s once into %s\n' % (len(members), rel, dest))
+    debug('extracted %d file(s) of %s once into %s', len(members), rel, dest)
     return target
 
 
