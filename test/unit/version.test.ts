@@ -27,11 +27,13 @@ test("every workspace package has it, and the CLI ships its own parts inside it 
   expect(own).toEqual([]);
 });
 
-test("the docs show the launcher marker with it", () => {
-  // Only launcher-c/README.md shows the marker today; a doc that starts showing it is checked too.
-  const shown = ["README.md", "docs/format.md", "launcher-c/README.md", "packages/bootstrap/README.md"].flatMap((rel) =>
-    [...readRepo(rel).matchAll(/pyzap-launcher (\d+\.\d+\.\d+)/g)].map((m) => [rel, m[1]]),
-  );
-  expect(shown.length).toBeGreaterThan(0);
+test("the docs show it wherever they show the launcher marker or the npm tarball", () => {
+  // The marker ("pyzap-launcher 0.1.0 linux-x86_64", launcher-c/README.md) and
+  // `npm run pack`'s file name ("dist-npm/pyzap-0.1.0.tgz", README.md); a doc
+  // that starts showing either is checked too.
+  const docs = ["README.md", "docs/format.md", "docs/exit-codes.md", "launcher-c/README.md", "packages/bootstrap/README.md"];
+  const shown = docs.flatMap((rel) => [...readRepo(rel).matchAll(/pyzap-launcher (\d+\.\d+\.\d+)|pyzap-(\d+\.\d+\.\d+)\.tgz/g)].map((m) => [rel, m[1] ?? m[2]]));
+  expect(shown.filter(([rel]) => rel === "launcher-c/README.md").length, "launcher-c/README.md shows the marker").toBeGreaterThan(0);
+  expect(shown.filter(([rel]) => rel === "README.md").length, "README.md shows the tarball's name").toBeGreaterThan(0);
   for (const [rel, version] of shown) expect(version, rel).toBe(THE_VERSION);
 });

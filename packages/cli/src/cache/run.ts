@@ -17,7 +17,7 @@ const KEY = /^[0-9a-f]{16}$/;
 const print = (text: string): void => void process.stdout.write(printable(text));
 const printJson = (value: unknown) => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
-/** The root the launcher would use; exit 13 when there is none. */
+/** The root the launcher would use; exit 23 (NO_CACHE) when there is none. */
 function requireRoot(): string {
   const choice = chooseRoot();
   // An explicit root the user cannot use is an error, not a reason to work

@@ -25,7 +25,7 @@ export interface ZipListing {
 const CFG_MAX_BYTES = LIMITS.bytes;
 const MANIFEST_MAX_BYTES = 64 << 20;
 
-/** Checks `file` names a regular file; missing -> exit 3, directory -> exit 12. */
+/** Checks `file` names a regular file; missing -> exit 3, directory -> exit 22. */
 export function statInput(file: string): number {
   let st;
   try {
