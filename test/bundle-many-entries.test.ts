@@ -3,11 +3,12 @@
 // `pythonX.Y app.pyz`. Before 3.13, zipimport ignores ZIP64: such bundles
 // used to stop at every start with "bad central directory size".
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ok, pyzap, run } from "./helpers.js";
+import { pyenvPythonFor } from "./pythons.js";
 
 const DATA_FILES = 66_000;
 const dir = mkdtempSync(path.join(tmpdir(), "pyzap-many-"));
@@ -41,16 +42,9 @@ beforeAll(() => {
   for (let i = 0; i < DATA_FILES; i++) writeFileSync(path.join(site, `bigapp/data/f${String(i).padStart(5, "0")}.txt`), `data ${i}\n`);
 });
 
-/** pythonX.Y from pyenv or PATH, or null. */
+/** pythonX.Y from PATH or pyenv, or null. */
 function findPython(version: string): string | null {
-  const pyenv = path.join(process.env.PYENV_ROOT ?? path.join(homedir(), ".pyenv"), "versions");
-  const candidates = [`python${version}`];
-  if (existsSync(pyenv)) {
-    for (const v of readdirSync(pyenv)) {
-      if (v.startsWith(`${version}.`)) candidates.push(path.join(pyenv, v, `bin/python${version}`));
-    }
-  }
-  for (const exe of candidates) {
+  for (const exe of [`python${version}`, pyenvPythonFor(version)].filter((p) => p !== null)) {
     const r = spawnSync(exe, ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" });
     if (r.status === 0) return r.stdout.trim();
   }

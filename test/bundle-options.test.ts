@@ -3,11 +3,10 @@
 // what goes into the bundle (-c optional, --exclude, --site-packages venvs).
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { BASE_ENV, CLI, ok, pyzap, run, tempDir } from "./helpers.js";
-import { otherPythonVersion } from "./pythons.js";
+import { otherPythonVersion, pyenvPythonFor } from "./pythons.js";
 
 const wheelhouse = inject("wheelhouse");
 const dir = tempDir();
@@ -25,11 +24,6 @@ function expectRefused(result: ReturnType<typeof pyzap>, code: number, line: Reg
   else expect(last).toMatch(line);
 }
 const archiveNames = (file: string) => ok(run("unzip", ["-Z1", file])).stdout.split("\n");
-const pyenvPython = (version: string) => {
-  const root = path.join(process.env.PYENV_ROOT ?? path.join(homedir(), ".pyenv"), "versions");
-  const found = existsSync(root) ? readdirSync(root).find((v) => v.startsWith(`${version}.`)) : undefined;
-  return found ? path.join(root, found, "bin/python") : null;
-};
 
 describe("refused before any work", () => {
   test("a mistyped option names the closest valid one (exit 2), instead of going to pip", () => {
@@ -71,7 +65,7 @@ describe("refused before any work", () => {
   });
 
   for (const [version, label] of [["2.7", "Python 2.7"], ["3.6", "Python 3.6"]] as const) {
-    const python = pyenvPython(version);
+    const python = pyenvPythonFor(version);
     if (!python) console.log(`skipping the ${version} test: no pyenv ${version} here`);
     test.skipIf(!python)(`Python ${version} is refused up front, with the versions pyzap supports`, () => {
       expectRefused(pyzap(["bundle", "certbot", "--python", python!]), 4, new RegExp(`^pyzap: "${python}" is ${label}\\.\\d+; pyzap builds with CPython 3\\.7 or newer; `));

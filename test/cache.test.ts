@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, test } from "vitest";
-import { bundle, buildTestingLauncher, ok, pyzap, run, start, tempDir, whenStopped, type Result } from "./helpers.js";
+import { bundle, buildTestingLauncher, ok, pyzap, run, start, tempDir, testPoints, whenStopped, type Result } from "./helpers.js";
 
 /** The error's one line, without the "; what to do" part (and it must be one line). */
 function oneLine(stderr: string): string {
@@ -267,7 +267,7 @@ describe("races with the launcher", () => {
     const traced = freshCache();
     const trace = run(testing, [], { PYZAP_CACHE: traced, PYZAP_TEST_TRACE: "1" });
     expectRanFromEntry(trace, traced);
-    const points = [...trace.stderr.matchAll(/^pyzap: test point (\d+): (.*)$/gm)].map((m) => ({ n: Number(m[1]), what: m[2] }));
+    const points = testPoints(trace.stderr);
     // The steps this test is about, from the first directory made to the rename.
     expect(points.map((p) => p.what)).toEqual(expect.arrayContaining(["made the tmp directory", "wrote a file", "wrote entry.cfg", "verified", "renamed into place"]));
     let locked = 0;

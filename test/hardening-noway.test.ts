@@ -6,11 +6,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { BASE_ENV, CLI, LAUNCHER, REPO, run, tempDir } from "./helpers.js";
+import { BASE_ENV, CLI, LAUNCHER, REPO, run, tempDir, testPoints, whenStopped } from "./helpers.js";
 import { makeApp, type App } from "./hardening/app.js";
 import { entryKey, entryProblems, listRoot } from "./hardening/entry.js";
 import { asNobody, canMount, inNamespace, SYSTEM_PYTHON } from "./hardening/ns.js";
-import { stopped } from "./hardening/proc.js";
 
 if (!canMount) console.log("skipping the multi-user tests of issue 11: they need root and mount namespaces (CI has both)");
 
@@ -235,14 +234,11 @@ describe.skipIf(!canMount)("7. another user's environment does not pin root's en
 });
 
 describe("8, 19. locks: a crashed or future-dated holder costs no wait", () => {
-  /** The test point numbers of one cold extraction by the testing launcher. */
-  const points = (): [number, string][] => {
-    const r = run(app.testing, [], { PYZAP_CACHE: path.join(dir, `cache-points-${Date.now()}`), PYZAP_TEST_TRACE: "1" });
-    return [...r.stderr.matchAll(/^pyzap: test point (\d+): (.*)$/gm)].map((m) => [Number(m[1]), m[2]!]);
-  };
+  /** The test points of one cold extraction by the testing launcher. */
+  const points = () => testPoints(run(app.testing, [], { PYZAP_CACHE: path.join(dir, `cache-points-${Date.now()}`), PYZAP_TEST_TRACE: "1" }).stderr);
 
   test("19: killed mid-extraction, the next start takes the lock over at once (no 10 s wait), the entry verifies", () => {
-    const chunk = points().find(([, what]) => what === "wrote a chunk")![0];
+    const chunk = points().find(({ what }) => what === "wrote a chunk")!.n;
     const root = path.join(dir, "cache-19");
     expect(run(app.testing, [], { PYZAP_CACHE: root, PYZAP_TEST_AT: String(chunk) }).signal).toBe("SIGKILL");
     expect(listRoot(root).some((n) => n.endsWith(".lock"))).toBe(true);
@@ -256,7 +252,7 @@ describe("8, 19. locks: a crashed or future-dated holder costs no wait", () => {
   });
 
   test("19: pyzap cache prune takes over a dead holder's lock at once and removes its leftovers", () => {
-    const chunk = points().find(([, what]) => what === "wrote a chunk")![0];
+    const chunk = points().find(({ what }) => what === "wrote a chunk")!.n;
     const root = path.join(dir, "cache-19b");
     expect(run(app.testing, [], { PYZAP_CACHE: root, PYZAP_TEST_AT: String(chunk) }).signal).toBe("SIGKILL");
     expect(listRoot(root).filter((n) => /\.(lock|tmp-\d+)$/.test(n))).toHaveLength(2);
@@ -299,19 +295,19 @@ describe("8, 19. locks: a crashed or future-dated holder costs no wait", () => {
 describe("16. the lock stays fresh while an extraction verifies and fsyncs", () => {
   test("after a pause before verifying, the lock is refreshed by the verify phase itself", async () => {
     const trace = run(app.testing, [], { PYZAP_CACHE: path.join(dir, "cache-16-trace"), PYZAP_TEST_TRACE: "1" });
-    const points = [...trace.stderr.matchAll(/^pyzap: test point (\d+): (.*)$/gm)].map((m) => [Number(m[1]), m[2]!] as const);
-    const written = points.find(([, what]) => what === "wrote entry.cfg")![0];
-    const verified = points.find(([n, what]) => n > written && what === "verified a file")![0];
+    const points = testPoints(trace.stderr);
+    const written = points.find(({ what }) => what === "wrote entry.cfg")!.n;
+    const verified = points.find(({ n, what }) => n > written && what === "verified a file")!.n;
     const root = path.join(dir, "cache-16");
     const child = spawn(app.testing, [], { env: { ...BASE_ENV, PYZAP_CACHE: root, PYZAP_TEST_AT: `${written}:stop,${verified}:stop` }, stdio: "ignore" });
     const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
-    await stopped(child.pid!);
+    await whenStopped(child.pid!);
     const lock = path.join(root, `${entryKeyOf(root)}.lock`);
     await new Promise((r) => setTimeout(r, 1200)); // a slow disk: longer than the refresh interval
     const resumed = Date.now();
     process.kill(child.pid!, "SIGCONT");
     await new Promise((r) => setTimeout(r, 50));
-    await stopped(child.pid!);
+    await whenStopped(child.pid!);
     // Before the fix the last refresh happened while writing, before the pause.
     expect(lstatSync(lock).mtimeMs).toBeGreaterThanOrEqual(resumed - 20);
     process.kill(child.pid!, "SIGCONT");

@@ -6,11 +6,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { BASE_ENV, LAUNCHER, REPO, run, tempDir } from "./helpers.js";
+import { BASE_ENV, LAUNCHER, REPO, run, tempDir, testPoints, whenStopped } from "./helpers.js";
 import { makeApp, type App } from "./hardening/app.js";
 import { entryKey, entryProblems, listRoot } from "./hardening/entry.js";
 import { asNobody, canMount, inNamespace, SYSTEM_PYTHON } from "./hardening/ns.js";
-import { stopped } from "./hardening/proc.js";
 import { otherPythonVersion } from "./pythons.js";
 
 if (!canMount) console.log("skipping hardening tests that need root and mount namespaces (CI has both)");
@@ -43,11 +42,11 @@ function start(file: string, args: string[], env: NodeJS.ProcessEnv, onSpawn?: (
 }
 
 
-/** The test points of one cold extraction: [number, what]. */
-function testPoints(): [number, string][] {
+/** The test points of one cold extraction. */
+function coldPoints(): { n: number; what: string }[] {
   const r = run(app.testing, [], { PYZAP_CACHE: freshRoot(), PYZAP_TEST_TRACE: "1" });
   expect(r.status, r.stderr).toBe(0);
-  return [...r.stderr.matchAll(/^pyzap: test point (\d+): (.*)$/gm)].map((m) => [Number(m[1]), m[2]!]);
+  return testPoints(r.stderr);
 }
 
 const pyzError = (stderr: string) => stderr.trimEnd().split("\n");
@@ -69,13 +68,13 @@ describe("1. thundering herd", () => {
 
 describe("2. crash mid-extraction", () => {
   test("kill -9 at 50+ points: the next start succeeds, the entry verifies, leftovers are reclaimed", () => {
-    const points = testPoints();
+    const points = coldPoints();
     // every point that is not a chunk, and chunks evenly spread: >= 50 in all
-    const chunks = points.filter(([, what]) => what === "wrote a chunk");
+    const chunks = points.filter(({ what }) => what === "wrote a chunk");
     const step = Math.max(1, Math.floor(chunks.length / 45));
-    const chosen = points.filter(([n, what]) => what !== "wrote a chunk" || chunks.findIndex(([c]) => c === n) % step === 0);
+    const chosen = points.filter(({ n, what }) => what !== "wrote a chunk" || chunks.findIndex((c) => c.n === n) % step === 0);
     expect(chosen.length).toBeGreaterThanOrEqual(50);
-    for (const [n, what] of chosen) {
+    for (const { n, what } of chosen) {
       const root = freshRoot();
       const killed = run(app.testing, [], { PYZAP_CACHE: root, PYZAP_TEST_AT: String(n) });
       expect(killed.signal, `point ${n} (${what})`).toBe("SIGKILL");
@@ -95,8 +94,8 @@ describe("2. crash mid-extraction", () => {
 
   test("the shipped launcher takes over a dead process's lock and removes its tmp directory", () => {
     const root = freshRoot();
-    const points = testPoints().filter(([, what]) => what === "wrote a chunk");
-    const mid = points[Math.floor(points.length / 2)]![0];
+    const points = coldPoints().filter(({ what }) => what === "wrote a chunk");
+    const mid = points[Math.floor(points.length / 2)]!.n;
     expect(run(app.testing, [], { PYZAP_CACHE: root, PYZAP_TEST_AT: String(mid) }).signal).toBe("SIGKILL");
     expect(listRoot(root).some((n) => /\.tmp-\d+$/.test(n))).toBe(true);
     const next = run(app.shipped, [], { PYZAP_CACHE: root, PYZAP_DEBUG: "1" });
@@ -210,11 +209,11 @@ describe("5. tampering", () => {
   ] as const) {
     test(`a file ${how} after it was written is caught before publishing: exit 74, nothing published`, async () => {
       const root = freshRoot();
-      const verified = testPoints().find(([, what]) => what === "wrote entry.cfg")![0];
+      const verified = coldPoints().find(({ what }) => what === "wrote entry.cfg")!.n;
       let pid = 0;
       const done = start(app.testing, [], { PYZAP_CACHE: root, PYZAP_TEST_AT: `${verified}:stop` }, (p) => (pid = p));
       await new Promise((r) => setTimeout(r, 0));
-      await stopped(pid);
+      await whenStopped(pid);
       const tmp = listRoot(root).find((n) => n.endsWith(`.tmp-${pid}`))!;
       tamper(path.join(root, tmp, "site/hardapp.libs/libbig1.so"));
       process.kill(pid, "SIGCONT");

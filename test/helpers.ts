@@ -82,6 +82,11 @@ export async function whenStopped(pid: number): Promise<void> {
   throw new Error(`process ${pid} never stopped`);
 }
 
+/** The test points a testing launcher passed, in order, from its stderr with PYZAP_TEST_TRACE=1 (launcher-c/src/testhook.c). */
+export function testPoints(stderr: string): { n: number; what: string }[] {
+  return [...stderr.matchAll(/^pyzap: test point (\d+): (.*)$/gm)].map((m) => ({ n: Number(m[1]), what: m[2]! }));
+}
+
 /** Builds the launcher with its fault-injection test points (launcher-c/src/testhook.h) into `dir`; returns its path. */
 export function buildTestingLauncher(dir: string): string {
   // A build directory of our own: other test files run `make` in launcher-c/build at the same time.

@@ -28,12 +28,30 @@ export function pyenvPython(version: string): string {
   return path.join(PYENV_VERSIONS, version, "bin/python");
 }
 
-/** The versions pyenv has installed here ("2.7.18", "3.6.15", ...), sorted; CI's machine image has the same. */
+/** The versions pyenv has installed here ("2.7.18", "3.6.15", ..., "3.13.1"), oldest first; CI's machine image has the same. */
 export function pyenvVersions(): string[] {
   if (!existsSync(PYENV_VERSIONS)) return [];
+  const numbers = (v: string) => v.split(".").map((n) => Number.parseInt(n, 10));
+  const older = (a: string, b: string) => {
+    const [x, y] = [numbers(a), numbers(b)];
+    for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+    return 0;
+  };
   return readdirSync(PYENV_VERSIONS)
     .filter((v) => /^\d/.test(v) && existsSync(pyenvPython(v)))
-    .sort();
+    .sort(older);
+}
+
+/** pyenv's newest interpreter of one X.Y ("3.12" -> ~/.pyenv/versions/3.12.1/bin/python), or null. */
+export function pyenvPythonFor(xy: string): string | null {
+  const found = pyenvVersions().filter((v) => v.startsWith(`${xy}.`)).pop();
+  return found === undefined ? null : pyenvPython(found);
+}
+
+/** One pyenv interpreter per X.Y whose X.Y matches `wanted` (e.g. /^3\./), oldest first. */
+export function pyenvPythonsMatching(wanted: RegExp): string[] {
+  const xys = [...new Set(pyenvVersions().map((v) => v.split(".").slice(0, 2).join(".")))];
+  return xys.filter((xy) => wanted.test(xy)).map((xy) => pyenvPythonFor(xy)!);
 }
 
 function version(cmd: string): string | null {

@@ -2,23 +2,20 @@
 // run a bundle must import from them (the writer's decisions for zips past
 // 4 GiB are unit-tested in test/unit/endrecord.test.ts).
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
-import { homedir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import yauzl from "yauzl";
 import type { ArchiveEntry } from "../packages/cli/src/stages/write.js";
 import { writeBundle } from "../packages/cli/src/stages/write.js";
 import { tempDir } from "./helpers.js";
+import { pyenvPythonsMatching } from "./pythons.js";
 
 const launcher = { path: "fake", bytes: Buffer.alloc(4099, 0x41), version: "0.0.0", target: "test" };
 
 /** Every CPython 3 on this machine: python3, and pyenv's when there are some. */
 function pythons(): string[] {
   const found = new Map<string, string>();
-  const pyenv = path.join(process.env.PYENV_ROOT ?? path.join(homedir(), ".pyenv"), "versions");
-  const candidates = ["python3", ...(existsSync(pyenv) ? readdirSync(pyenv).map((v) => path.join(pyenv, v, "bin/python3")) : [])];
-  for (const exe of candidates) {
+  for (const exe of ["python3", ...pyenvPythonsMatching(/^3\./)]) {
     const r = spawnSync(exe, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
     const v = r.stdout?.trim();
     if (r.status === 0 && v?.startsWith("3.") && !found.has(v)) found.set(v, exe);

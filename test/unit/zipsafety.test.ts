@@ -5,11 +5,10 @@
 // isort, pandas, scipy and pylint. Runs the real helper, no bundle: once for
 // the whole file (every tree is written while the tests are collected).
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
-import { homedir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { helperPath } from "../../packages/cli/src/util/helper.js";
+import { pyenvPythonsMatching } from "../pythons.js";
 import { ScanBatch, writeTree } from "./scan-tree.js";
 
 const DATA = { "pkg/data/x.txt": "x\n" };
@@ -276,10 +275,7 @@ describe("every build interpreter from 3.6 to 3.13 finds the same", () => {
     expect(r.stderr).toBe("");
     return JSON.parse(r.stdout) as unknown[];
   };
-  const pyenv = path.join(process.env.PYENV_ROOT ?? path.join(homedir(), ".pyenv"), "versions");
-  const pythons = existsSync(pyenv)
-    ? readdirSync(pyenv).filter((v) => /^3\.(?:[6-9]|1[0-3])\./.test(v)).map((v) => path.join(pyenv, v, "bin/python3")).filter((p) => existsSync(p))
-    : [];
+  const pythons = pyenvPythonsMatching(/^3\.(?:[6-9]|1[0-3])$/);
   if (pythons.length === 0) console.log("skipped: no pyenv interpreters 3.6-3.13 on this machine (~/.pyenv/versions)");
   test.skipIf(pythons.length === 0)("the same findings as python3 on each pyenv interpreter 3.6-3.13", () => {
     const reference = scanWith("python3");

@@ -4,6 +4,7 @@ The zip follows docs/format.md: a fake launcher prefix, `.pyzap/launcher.cfg`
 first and STORED, then every other entry sorted, with the central-directory
 offsets counting the prefix (zipfile in append mode over the prefix does that).
 """
+import glob
 import hashlib
 import os
 import py_compile
@@ -236,3 +237,16 @@ def clean_env(**extra):
            if k != 'PYTHONPATH' and not k.startswith('PYZAP_')}
     env.update(extra)
     return env
+
+
+def pyenv_pythons(other_than_mine=False):
+    """{'2.7.18': path, '3.6.15': path, ...}: the interpreters pyenv has here (CI's image has the same),
+    without this interpreter's X.Y when `other_than_mine`."""
+    root = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
+    mine = '%d.%d.' % sys.version_info[:2]
+    found = {}
+    for exe in glob.glob(os.path.join(root, 'versions', '*', 'bin', 'python')):
+        version = os.path.basename(os.path.dirname(os.path.dirname(exe)))
+        if version[:1].isdigit() and not (other_than_mine and version.startswith(mine)):
+            found[version] = exe
+    return found

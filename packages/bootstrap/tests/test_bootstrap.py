@@ -1,5 +1,4 @@
 """End-to-end: hand-built bundles run as `python3 app.pyz` and as the launcher would run them."""
-import glob
 import json
 import os
 import shutil
@@ -16,14 +15,10 @@ import bundlekit  # noqa: E402
 DEBIAN_PYTHON = '/usr/bin/python3'
 
 
-def foreign_pythons():
-    """Interpreters with another cache tag that are installed here (pyenv), if any."""
-    found = []
-    for exe in sorted(glob.glob(os.path.expanduser('~/.pyenv/versions/*/bin/python'))):
-        version = os.path.basename(os.path.dirname(os.path.dirname(exe)))
-        if not version.startswith('%d.%d.' % sys.version_info[:2]):
-            found.append(exe)
-    return found
+def foreign_pythons(python3_only=False):
+    """Interpreters of another X.Y than this one that pyenv has here (2.7 too, unless `python3_only`)."""
+    return [exe for version, exe in sorted(bundlekit.pyenv_pythons(other_than_mine=True).items())
+            if not (python3_only and version.startswith('2.'))]
 
 
 class BundleTestCase(unittest.TestCase):
@@ -333,7 +328,7 @@ class ForeignChildPthTest(BundleTestCase):
     boot directory on PYTHONPATH, and the guard removes it before anything is imported."""
 
     def test_foreign_child_pth_does_not_import_from_the_bundle(self):
-        pythons = [p for p in foreign_pythons() if not os.path.basename(os.path.dirname(os.path.dirname(p))).startswith('2.')]
+        pythons = foreign_pythons(python3_only=True)
         if not pythons:
             self.skipTest('no Python 3 of another version installed')
         self.report()  # extracts the cache entry
@@ -560,17 +555,6 @@ class CorruptBundleTest(BundleTestCase):
                                  r'0123456789abcdef')
 
 
-def pyenv_pythons():
-    """{'2.7.18': path, '3.6.15': path, ...}: the interpreters pyenv has here (CI's image has the same)."""
-    root = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
-    found = {}
-    for exe in glob.glob(os.path.join(root, 'versions', '*', 'bin', 'python')):
-        version = os.path.basename(os.path.dirname(os.path.dirname(exe)))
-        if version[:1].isdigit():
-            found[version] = exe
-    return found
-
-
 def bootstrap_sources():
     """(files any Python runs, files any Python 3 imports), relative to PYTHON_DIR, from the tree itself.
 
@@ -598,7 +582,7 @@ class SyntaxCompatibilityTest(unittest.TestCase):
     """A foreign Python compiles the bootstrap from source (the .pyc are for the bundle's): it must parse there."""
 
     def test_old_interpreters_can_compile_the_bootstrap(self):
-        pythons = pyenv_pythons()
+        pythons = bundlekit.pyenv_pythons()
         oldest = [v for v in pythons if v.startswith(('2.7.', '3.6.'))]
         if not oldest:
             # CI's machine image has both; say why this is not checked anywhere else.
