@@ -6,10 +6,12 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, truncateSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
+import { hostPlatform } from "../packages/cli/src/stages/platform.js";
 import { ok, pyzap, REPO, run, tempDir } from "./helpers.js";
 
 const has = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
-const canCross = has("aarch64-linux-gnu-gcc") && existsSync("/usr/lib/aarch64-linux-gnu/libz.a");
+// build-dist.sh cross-compiles the arm64 launcher on an x86-64 host (the arm64 tests below assume one).
+const canCross = hostPlatform() === "linux-x64" && has("aarch64-linux-gnu-gcc") && existsSync("/usr/lib/aarch64-linux-gnu/libz.a");
 const canEmulate = canCross && has("qemu-aarch64-static");
 if (!canEmulate) console.log("skipping arm64 tests: they need gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, zlib1g-dev:arm64 and qemu-user-static (CI installs them)");
 
@@ -31,11 +33,14 @@ function sitePackages(name: string, libs: { cc: string; rel: string }[]): string
 }
 
 describe("choosing the launcher", () => {
-  test("a bundle with x86_64 natives refuses --platform linux-arm64", () => {
-    const site = sitePackages("site-x64", [{ cc: "gcc", rel: "demo/libx.so.1" }]);
-    const result = pyzap(["bundle", "--site-packages", site, "-c", "demo", "--platform", "linux-arm64", "-o", path.join(dir, "no.pyz")]);
+  // gcc builds for this machine: the other shipped platform is the wrong one.
+  const host = hostPlatform();
+  const other = host === "linux-arm64" ? "linux-x64" : "linux-arm64";
+  test(`a bundle with this machine's natives (${host}) refuses --platform ${other}`, () => {
+    const site = sitePackages("site-host", [{ cc: "gcc", rel: "demo/libx.so.1" }]);
+    const result = pyzap(["bundle", "--site-packages", site, "-c", "demo", "--platform", other, "-o", path.join(dir, "no.pyz")]);
     expect(result.status).toBe(10);
-    expect(result.stderr).toMatch(/^pyzap: --platform linux-arm64 does not match the bundled native code: linux-x64 \(demo\/libx\.so\.1\)/m);
+    expect(result.stderr).toMatch(new RegExp(`^pyzap: --platform ${other} does not match the bundled native code: ${host} \\(demo/libx\\.so\\.1\\)`, "m"));
   });
 
   test.skipIf(!canCross)("a bundle mixing x86_64 and arm64 natives is refused, naming one file of each", () => {
@@ -95,7 +100,8 @@ describe.skipIf(!canEmulate)("the arm64 launcher under qemu", () => {
 });
 
 describe("the shipped launchers", () => {
-  const targets = [["linux-x64", {}] as const, ...(canCross ? [["linux-arm64", { LCC: "aarch64-linux-gnu-gcc", ZLIB_A: "/usr/lib/aarch64-linux-gnu/libz.a" }] as const] : [])];
+  // What build-dist.sh ships: this machine's build, and arm64's cross-compiled on x86-64.
+  const targets: [string, Record<string, string>][] = [[hostPlatform(), {}], ...(canCross ? [["linux-arm64", { LCC: "aarch64-linux-gnu-gcc", ZLIB_A: "/usr/lib/aarch64-linux-gnu/libz.a" }] as [string, Record<string, string>]] : [])];
   // Rebuilt as someone else would: from a copy of the sources at another
   // path, into another build directory, with another clock for the compiler
   // (SOURCE_DATE_EPOCH sets gcc's __DATE__/__TIME__), time zone, locale and
