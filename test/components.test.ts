@@ -4,7 +4,7 @@
 // this machine lacks what it needs (each skip is printed with its reason):
 // a suite that passes because everything skipped is a failure.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
 import { BASE_ENV, REPO } from "./helpers.js";
@@ -40,10 +40,15 @@ test("bootstrap: Python unit tests pass, and none skipped that this machine can 
   });
   expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
   const ran = Number(/^Ran (\d+) tests? in /m.exec(result.stderr)?.[1]);
-  // unittest -v: "test_x (module.Class.test_x) ... skipped 'reason'", one line per skip.
-  const skipped = [...result.stderr.matchAll(/^(test\w*) \(([\w.]+)\)(?: \.\.\.|\n.*\.\.\.) skipped '(.*)'$/gm)].map((m) => ({ test: `${m[2]}`, reason: m[3] ?? "" }));
+  // unittest -v: "test_x (module.Class.test_x) ... skipped 'reason'", one line per skip;
+  // "setUpClass (module.Class) ... skipped 'reason'" when a whole class (or module) skips.
+  const skipped = [...result.stderr.matchAll(/^(\w+) \(([\w.]+)\)(?: \.\.\.|\n.*\.\.\.) skipped '(.*)'$/gm)].map((m) => ({ test: `${m[2]}`, reason: m[3] ?? "" }));
   for (const s of skipped) console.log(`bootstrap test skipped: ${s.test}: ${s.reason}`);
   expect(ran, result.stderr).toBeGreaterThan(skipped.length);
+  // A class or module skipped whole leaves its tests out of "Ran N": every test written must have run.
+  const tests = path.join(REPO, "packages/bootstrap/tests");
+  const written = readdirSync(tests).filter((f) => /^test_.*\.py$/.test(f)).reduce((n, f) => n + [...readFileSync(path.join(tests, f), "utf8").matchAll(/^ {4}def test\w*\(self/gm)].length, 0);
+  expect(ran, "tests written in packages/bootstrap/tests vs tests unittest ran").toBe(written);
   for (const { test: name, reason } of skipped) {
     const known = PREREQUISITES.find(([re]) => re.test(reason));
     expect(known, `${name} skipped for a reason components.test.ts does not know: ${reason}`).toBeDefined();
