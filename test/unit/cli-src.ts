@@ -1,7 +1,11 @@
 // The one place the unit tests import the CLI's TypeScript sources from (run
 // in-process, no build needed): when packages/cli/src moves files around, only
 // these paths change.
-export { candidates } from "../../packages/cli/src/cache/root.js";
+export { candidates, dirProblem } from "../../packages/cli/src/cache/root.js";
+export { lockAgeIsStale } from "../../packages/cli/src/cache/lockowner.js";
+export { parseCfg } from "../../packages/cli/src/format/cfg.js";
+export { findMistypedOption } from "../../packages/cli/src/commands/pip-options.js";
+export { moduleName, topLevelName } from "../../packages/cli/src/stages/module-names.js";
 export { scanAll } from "../../packages/cli/src/cache/scan.js";
 export { EXIT_BUG, EXIT_CODES, PyzapError, type ErrorCode } from "../../packages/cli/src/util/errors.js";
 export { parseLauncherMarker } from "../../packages/cli/src/format/launcher-marker.js";
