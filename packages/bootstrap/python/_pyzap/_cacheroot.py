@@ -2,7 +2,8 @@
 
 Candidates in order, the checks each must pass (owner, mode, symlinks, ':',
 noexec), creation of missing roots with exact modes, and the mmap(PROT_EXEC)
-probe. Shared by the no-launcher extraction and `PYZAP=cache dir`.
+probe; the warm check of an entry (`entry_problem`). Shared by the
+no-launcher extraction, `PYZAP=cache` and the resources unpacked once.
 """
 import os
 import stat
@@ -34,6 +35,31 @@ def cache_candidates(environ=None, euid=None):
     for base in ('/var/tmp', '/tmp', '/dev/shm'):
         out.append((f'{base}/pyzap-{uid}', False))
     return out
+
+
+def entry_problem(entry):
+    """The launcher's warm check (docs/format.md, "Tamper policy"): None if
+    `entry` is a real directory of ours, writable only by us; 'missing'; or
+    what is wrong with it. One lstat, nothing per file."""
+    try:
+        st = os.lstat(entry)
+    except OSError:
+        return 'missing'
+    if stat.S_ISLNK(st.st_mode):
+        return 'is a symlink'
+    if not stat.S_ISDIR(st.st_mode):
+        return 'is not a directory'
+    if st.st_uid != os.geteuid():
+        return 'is owned by another user'
+    if st.st_mode & 0o022:
+        return 'is writable by group or others'
+    return None
+
+
+def rmtree(path):
+    """Remove a tree of ours, whatever is left of it."""
+    import shutil
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _mkdir(path, mode):

@@ -512,13 +512,13 @@ def remove_entry(root, key, dry_run=False):
         if entry_users(entry):
             return 'in-use'
         doomed = '%s.del-%d' % (entry, os.getpid())
-        _extract._rmtree(doomed)
+        _cacheroot.rmtree(doomed)
         os.rename(entry, doomed)
         if entry_users(entry) or entry_users(doomed):  # open dirs and maps show the new name
             os.rename(doomed, entry)
             return 'in-use'
-        _extract._rmtree(doomed)
-        _extract._rmtree(entry + '.users')  # its use records go with it
+        _cacheroot.rmtree(doomed)
+        _cacheroot.rmtree(entry + '.users')  # its use records go with it
         return 'removed'
 
 
@@ -529,7 +529,7 @@ def _remove_orphan_users(root, key):
             return 'locked'
         if os.path.lexists(os.path.join(root, key)):
             return 'missing'
-        _extract._rmtree(os.path.join(root, key + '.users'))
+        _cacheroot.rmtree(os.path.join(root, key + '.users'))
         return 'removed'
 
 
@@ -578,7 +578,7 @@ def _prune(opts):
             for l in dead:
                 if lock or dry_run:
                     if not dry_run:
-                        _extract._rmtree(l['path'])
+                        _cacheroot.rmtree(l['path'])
                     actions.append(_action(e['key'], l['path'], 'leftover', 'process %d is gone' % l['pid'], 0,
                                            'would-remove' if dry_run else 'removed'))
             if e['lock'] and e['lock']['stale']:

@@ -22,7 +22,8 @@ import stat
 import time
 
 from _pyzap import debug
-from _pyzap._cacheroot import cache_candidates, check_root, checked_root, probe_exec  # noqa: F401 (re-exported)
+from _pyzap._cacheroot import cache_candidates, check_root, checked_root, entry_problem, probe_exec  # noqa: F401 (re-exported)
+from _pyzap._cacheroot import rmtree as _rmtree
 from _pyzap._cfg import CFG_MAX_BYTES, CFG_NAME, parse_cfg  # noqa: F401 (re-exported)
 from _pyzap._errors import CORRUPT, DISK_FULL, IO_ERROR, LOCK_TIMEOUT, NO_CACHE, PyzapError  # noqa: F401
 
@@ -38,25 +39,6 @@ class Settings(object):
 
 def _is_dir(path):
     return entry_problem(path) is None
-
-
-def entry_problem(entry):
-    """The launcher's warm check (docs/format.md, "Tamper policy"): None if
-    `entry` is a real directory of ours, writable only by us; 'missing'; or
-    what is wrong with it. One lstat, nothing per file."""
-    try:
-        st = os.lstat(entry)
-    except OSError:
-        return 'missing'
-    if stat.S_ISLNK(st.st_mode):
-        return 'is a symlink'
-    if not stat.S_ISDIR(st.st_mode):
-        return 'is not a directory'
-    if st.st_uid != os.geteuid():
-        return 'is owned by another user'
-    if st.st_mode & 0o022:
-        return 'is writable by group or others'
-    return None
 
 
 # ---------------------------------------------------------------- the entry
@@ -507,11 +489,6 @@ def _write_file(path, chunks, mode):
             out.write(chunk)
         out.flush()
         os.fsync(fd)
-
-
-def _rmtree(path):
-    import shutil
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def _io_error(err, what):

@@ -26,7 +26,7 @@ reader is made.
 """
 import os
 
-from _pyzap import debug
+from _pyzap import _cacheroot, debug
 
 SITE = 'site-packages/'
 
@@ -66,7 +66,6 @@ def _cache_root(bundle):
     """The cache root: the entry's, or the first usable one of the chain when nothing is unpacked."""
     if bundle.entry_dir:
         return os.path.dirname(bundle.entry_dir)
-    from _pyzap import _cacheroot
     reasons = []
     for path, explicit in _cacheroot.cache_candidates():
         real, why = _cacheroot.checked_root(path, explicit)
@@ -75,16 +74,6 @@ def _cache_root(bundle):
         reasons.append('%s: %s' % (path, why))
     raise OSError('pyzap: no usable cache directory for resources of %s (%s)'
                   % (bundle.archive, '; '.join(reasons)))
-
-
-def _good_dir(path):
-    """Whether `path` is a directory we can trust: ours, not a symlink, not group/other-writable."""
-    import stat
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return False
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022
 
 
 def _extract_once(bundle, files, members, rel):
@@ -96,24 +85,24 @@ def _extract_once(bundle, files, members, rel):
     root = _cache_root(bundle)
     dest = os.path.join(root, 'res-' + digest.hexdigest()[:16])
     target = dest + '/site/' + rel
-    if _good_dir(dest):
+    if _cacheroot.entry_problem(dest) is None:
         return target
     _remove_dead(root, os.path.basename(dest) + '.tmp-')
     tmp = '%s.tmp-%d' % (dest, os.getpid())
     try:
         _write(bundle.archive, members, tmp)
-        if os.path.lexists(dest) and not _good_dir(dest):  # not ours, or writable by others: replace it
+        if os.path.lexists(dest) and _cacheroot.entry_problem(dest) is not None:  # not ours, or writable by others: replace it
             bad = '%s.bad-%d' % (dest, os.getpid())
             os.rename(dest, bad)
-            _rmtree(bad)
+            _cacheroot.rmtree(bad)
         try:
             os.rename(tmp, dest)
         except OSError:
-            if not _good_dir(dest):
+            if _cacheroot.entry_problem(dest) is not None:
                 raise
-            _rmtree(tmp)  # someone else published it first: theirs is as good
+            _cacheroot.rmtree(tmp)  # someone else published it first: theirs is as good
     except BaseException:
-        _rmtree(tmp)
+        _cacheroot.rmtree(tmp)
         raise
     debug('extracted %d file(s) of %s once into %s', len(members), rel, dest)
     return target
@@ -165,14 +154,9 @@ def _remove_dead(root, prefix):
         try:
             os.kill(int(pid), 0)
         except ProcessLookupError:
-            _rmtree(os.path.join(root, name))
+            _cacheroot.rmtree(os.path.join(root, name))
         except OSError:
             pass
-
-
-def _rmtree(path):
-    import shutil
-    shutil.rmtree(path, ignore_errors=True)
 
 
 # importlib.resources: zipimport's reader, whose files() are zipfile.Path objects
