@@ -96,5 +96,21 @@ class TryLockTest(unittest.TestCase):
         self.assertTrue(_extract.try_lock(self.lock), 'nothing refreshes a lock into the future: stale')
 
 
+class ScanLockTest(unittest.TestCase):
+    """PYZAP=cache list calls a lock stale by the rule the launcher and `pyzap cache` use (lock_age_is_stale)."""
+
+    def test_future_dated_lock_is_stale(self):
+        root = tempfile.mkdtemp(prefix='pyzap-scan-')
+        self.addCleanup(shutil.rmtree, root, True)
+        key = '0123456789abcdef'
+        os.mkdir(os.path.join(root, key + '.lock'))
+        now = time.time()
+        fresh = _commands.scan(root, now)[0]['lock']
+        self.assertFalse(fresh['stale'])
+        future = now + _extract.Settings.lock_stale + 60  # nothing refreshes a lock into the future
+        os.utime(os.path.join(root, key + '.lock'), (future, future))
+        self.assertTrue(_commands.scan(root, now)[0]['lock']['stale'])
+
+
 if __name__ == '__main__':
     unittest.main()

@@ -294,7 +294,7 @@ def scan(root, now=None, orphans=None):
             'diskBytes': 0, 'created': None, 'lastUsed': None, 'lock': None, 'leftovers': []})
         if m.group(2):
             age = now - st.st_mtime
-            e['lock'] = {'path': full, 'ageMs': int(round(age * 1000)), 'stale': age > _extract.Settings.lock_stale}
+            e['lock'] = {'path': full, 'ageMs': int(round(age * 1000)), 'stale': _extract.lock_age_is_stale(age)}
         elif m.group(3):
             pid = int(m.group(4))
             e['leftovers'].append({'path': full, 'pid': pid, 'alive': _alive(pid)})
