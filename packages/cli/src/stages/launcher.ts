@@ -13,7 +13,7 @@ import { VERSION } from "../util/version.js";
 export interface Launcher {
   path: string;
   bytes: Buffer;
-  /** "0.1.0", read from the marker string the launcher embeds. */
+  /** Its version ("X.Y.Z"), read from the marker string the launcher embeds (util/version.ts must agree). */
   version: string;
   /** "linux-x86_64", as the launcher's marker says. */
   target: string;
