@@ -2,7 +2,7 @@
 // launcher acts on. One home in TypeScript for writing them (the build) and
 // reading them (inspect, `pyzap cache verify`), with the rules of
 // launcher-c/src/cfg.c and _pyzap/_cfg.py; docs/vectors/protocol.txt holds the
-// cases all three must agree on (test/conformance.test.ts runs them here).
+// cases all three must agree on (test/unit/protocol.test.ts runs them here).
 // launcher.cfg, runtime.cfg and a cache entry's entry.cfg share this format.
 import { PyzapError } from "../util/errors.js";
 import { cacheKeyOfLines } from "./key.js";
