@@ -1,6 +1,6 @@
 """docs/vectors/protocol.txt: the Python side of the cache protocol gives the
 same answers as the launcher (launcher-c/test/test_vectors.c) and pyzap cache
-(test/conformance.test.ts)."""
+(test/unit/protocol.test.ts)."""
 import os
 import sys
 import unittest
