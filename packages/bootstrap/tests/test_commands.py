@@ -112,5 +112,26 @@ class ScanLockTest(unittest.TestCase):
         self.assertTrue(_commands.scan(root, now)[0]['lock']['stale'])
 
 
+class ScanEntryCfgTest(unittest.TestCase):
+    """PYZAP=cache list names an entry from its entry.cfg as `pyzap cache list` does: parsed by
+    the launcher's rules (_cfg), nothing from a malformed one."""
+
+    def entry(self, cfg):
+        root = tempfile.mkdtemp(prefix='pyzap-scan-')
+        self.addCleanup(shutil.rmtree, root, True)
+        os.makedirs(os.path.join(root, '0123456789abcdef', 'site'))
+        with open(os.path.join(root, '0123456789abcdef', 'entry.cfg'), 'wb') as f:
+            f.write(cfg)
+        return _commands.scan(root)[0]['bundles'][0]
+
+    def test_name_and_version(self):
+        found = self.entry(b'pyzap 1\nname caf\xc3\xa9-app\nversion 2.0\nfuture x y\nkey -\n')
+        self.assertEqual((found['name'], found['version']), ('caf\xe9-app', '2.0'))
+
+    def test_malformed_names_nothing(self):
+        found = self.entry(b'pyzap 1\nname forged\nname twice\nkey -\n')
+        self.assertEqual((found['name'], found['version']), (None, None))
+
+
 if __name__ == '__main__':
     unittest.main()

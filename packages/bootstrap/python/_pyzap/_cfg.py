@@ -18,10 +18,11 @@ HEX = frozenset(b'0123456789abcdef')
 
 
 class Cfg(object):
-    """The parsed launcher.cfg: key ('-' or 16 hex) and the files to unpack."""
+    """The parsed launcher.cfg: key ('-' or 16 hex), the files to unpack, the header records."""
 
-    def __init__(self, raw, key, files, flines=()):
+    def __init__(self, raw, key, files, flines=(), records=None):
         self.raw = raw
+        self.records = records or {}  # name -> value (text) of every header record, 'key' included
         self.key = key
         self.files = files  # [(xxh64 hex, size, mode, path)]
         self.flines = flines  # the f lines as bytes, without their newline (for the key)
@@ -46,6 +47,7 @@ def parse_cfg(raw):
     lines = raw[:-1].split(b'\n')
     key = None
     seen = set()
+    records = {}
     files = []
     flines = []
     last = None
@@ -98,12 +100,14 @@ def parse_cfg(raw):
                 raise bad(f'line {number}: python must be an absolute path of at most 4095 bytes')
             elif record == b'pyver' and not _is_pyver(rest):
                 raise bad(f'line {number}: pyver must look like 3.11')
-        # any other record: ignored, for forward compatibility
+            records[record.decode('ascii')] = rest.decode('utf-8', 'replace')
+        elif space:  # any other record: not checked, for forward compatibility
+            records[record.decode('utf-8', 'replace')] = rest.decode('utf-8', 'replace')
     if key is None:
         raise bad('no key record')
     if key == '-' and files:
         raise bad(f'key is "-" but there are {len(files)} f lines')
-    return Cfg(raw, key, files, flines)
+    return Cfg(raw, key, files, flines, records)
 
 
 RECORDS = (b'name', b'version', b'key', b'python', b'pyver')

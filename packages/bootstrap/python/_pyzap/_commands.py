@@ -16,7 +16,7 @@ import stat
 import sys
 import time
 
-from _pyzap import _cacheroot, _extract
+from _pyzap import _cacheroot, _cfg, _extract
 
 USAGE = 2
 NOT_FOUND = 3
@@ -348,13 +348,9 @@ def _describe(e, full, st):
     try:
         e['created'] = _iso(os.lstat(cfg).st_mtime_ns)
         with open(cfg, 'rb') as f:
-            for line in f:
-                if line.startswith(b'f '):
-                    break
-                record, _, value = line.rstrip(b'\n').partition(b' ')
-                header[record.decode('ascii', 'replace')] = value.decode('utf-8', 'replace')
-    except OSError:
-        pass
+            header = _cfg.parse_cfg(f.read(_cfg.CFG_MAX_BYTES + 1)).records
+    except (OSError, _extract.PyzapError):
+        pass  # unreadable or malformed: no name (pyzap cache verify says what is wrong)
     e['bundles'] = [{'name': header.get('name'), 'version': header.get('version'), 'path': None, 'lastUsed': None}]
     disk = st.st_blocks * 512
     files = size = 0
