@@ -63,7 +63,7 @@ def _read_bundle(archive, boot):
         exec(boot_code, sitecustomize)
         return sitecustomize['read_bundle'](boot)
     except Exception as err:
-        _fail(CORRUPT, '%s has no readable .pyzap/boot/_pyzap/bundle.py (%s); '
+        _fail(CORRUPT, '%s has no readable .pyzap/boot/_pyzap/bundle.py or .pyzap/boot/sitecustomize.py (%s); '
                        'it is not a pyzap bundle or is corrupt, rebuild it' % (archive, err))
 
 
