@@ -5,10 +5,10 @@
 // its pure-Python submodules, and code that opens a path inside the archive
 // ends with one line that names the package and the flag that fixes it.
 // Real bundles run on a bare venv (a clean target).
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, test } from "vitest";
-import { bundle, ok, pyzap, run, tempDir } from "./helpers.js";
+import { bundle, ok, pyzap, run, start, tempDir, whenStopped } from "./helpers.js";
 
 const wheelhouse = inject("wheelhouse");
 const dir = tempDir();
@@ -18,7 +18,7 @@ const venv = path.join(dir, "venv");
 const env = { PYZAP_CACHE: cache, PYZAP_PYTHON: path.join(venv, "bin/python3"), TMPDIR: tmp };
 
 const APP = `
-import importlib.resources, json, certifi, jinja2
+import importlib.resources, json, os, signal, certifi, jinja2
 
 def main():
     env = jinja2.Environment(loader=jinja2.PackageLoader("tmplapp"))
@@ -32,7 +32,9 @@ def main():
         "as_file_text": as_file_text,
         "certifi": certifi.where(),
         "certifi_head": open(certifi.where()).read(40),
-    }))
+    }), flush=True)
+    if os.environ.get("TMPLAPP_STOP"):  # still running, for the cache tests: stopped until SIGCONT
+        os.kill(os.getpid(), signal.SIGSTOP)
 `;
 
 beforeAll(() => {
@@ -72,6 +74,38 @@ describe("an app that reads its package's files, kept zipped", () => {
     expect(second.as_file).toBe(first.as_file);
     expect(second.certifi).toBe(first.certifi);
     expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  // The copies live in CACHE/res-H beside the entries: pyzap cache must see
+  // them, never pull one from under a running app, and prune them by age.
+  test("pyzap cache lists the extracted resources, keeps them while an app uses them, and removes them after", async () => {
+    ok(run(out, [], env));
+    const resources = () => readdirSync(cache).filter((n) => /^res-[0-9a-f]{16}$/.test(n));
+    expect(resources().length).toBeGreaterThan(0);
+    const listed = JSON.parse(ok(pyzap(["cache", "list", "--json"], env)).stdout) as { entries: { key: string; kind: string; files: number; state: string }[] };
+    expect(listed.entries.filter((e) => e.kind === "resources").map((e) => e.key).sort()).toEqual(resources().sort());
+    expect(listed.entries.filter((e) => e.kind === "resources").every((e) => e.files > 0 && e.state === "complete")).toBe(true);
+
+    // A month unused: the next run that uses it refreshes its mtime (once a day, as for entries), so prune keeps it.
+    const monthAgo = new Date(Date.now() - 30 * 86_400_000);
+    for (const r of resources()) utimesSync(path.join(cache, r), monthAgo, monthAgo);
+    ok(run(out, [], env));
+    for (const r of resources()) expect(Date.now() - statSync(path.join(cache, r)).mtimeMs).toBeLessThan(3_600_000);
+    ok(pyzap(["cache", "prune", "--older-than", "7d"], env));
+    expect(resources().length).toBeGreaterThan(0);
+
+    const app = start(out, [], { ...env, TMPLAPP_STOP: "1" });
+    await whenStopped(app.pid);
+    const busy = pyzap(["cache", "clean", "--all"], env);
+    expect(busy.status, busy.stderr).toBe(24);
+    expect(busy.stderr).toMatch(/res-[0-9a-f]{16}/);
+    expect(resources().length).toBeGreaterThan(0);
+    process.kill(app.pid, "SIGCONT");
+    expect((await app.done).status).toBe(0);
+    ok(pyzap(["cache", "clean", "--all"], env));
+    expect(resources()).toEqual([]);
+    // And nothing to verify against: said, not failed silently.
+    expect(pyzap(["cache", "verify"], env).status).toBe(0);
   });
 });
 

@@ -23,7 +23,8 @@ NOT_FOUND = 3
 NO_CACHE = 23
 ENTRY_BUSY = 24
 
-KEY_RE = re.compile(r'^([0-9a-f]{16})(?:\.(lock|users)|\.(tmp|del)-(\d+))?$')
+# ROOT/KEY and its companions; ROOT/res-H: resources the runtime extracted (_resources).
+KEY_RE = re.compile(r'^((?:res-)?[0-9a-f]{16})(?:\.(lock|users)|\.(tmp|del|bad)-(\d+))?$')
 RECORD_RE = re.compile(r'^[0-9a-f]{16}$')
 SIZE_UNITS = {'': 1, 'k': 1 << 10, 'm': 1 << 20, 'g': 1 << 30, 't': 1 << 40}
 TIME_UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
@@ -290,7 +291,7 @@ def scan(root, now=None, orphans=None):
             users[m.group(1)] = full
             continue
         e = by_key.setdefault(m.group(1), {
-            'key': m.group(1), 'state': 'partial', 'path': None, 'bundles': [], 'files': 0, 'bytes': 0,
+            'key': m.group(1), 'kind': 'resources' if m.group(1).startswith('res-') else 'entry', 'state': 'partial', 'path': None, 'bundles': [], 'files': 0, 'bytes': 0,
             'diskBytes': 0, 'created': None, 'lastUsed': None, 'lock': None, 'leftovers': []})
         if m.group(2):
             age = now - st.st_mtime
@@ -343,15 +344,21 @@ def _describe(e, full, st):
     e['state'] = 'complete'
     e['path'] = full
     e['lastUsed'] = _iso(st.st_mtime_ns)
-    header = {}
-    cfg = os.path.join(full, 'entry.cfg')
-    try:
-        e['created'] = _iso(os.lstat(cfg).st_mtime_ns)
-        with open(cfg, 'rb') as f:
-            header = _cfg.parse_cfg(f.read(_cfg.CFG_MAX_BYTES + 1)).records
-    except (OSError, _extract.PyzapError):
-        pass  # unreadable or malformed: no name (pyzap cache verify says what is wrong)
-    e['bundles'] = [{'name': header.get('name'), 'version': header.get('version'), 'path': None, 'lastUsed': None}]
+    if e['kind'] == 'resources':  # no entry.cfg: written once (site/), then only its mtime refreshed
+        try:
+            e['created'] = _iso(os.lstat(os.path.join(full, 'site')).st_mtime_ns)
+        except OSError:
+            pass
+    else:
+        header = {}
+        cfg = os.path.join(full, 'entry.cfg')
+        try:
+            e['created'] = _iso(os.lstat(cfg).st_mtime_ns)
+            with open(cfg, 'rb') as f:
+                header = _cfg.parse_cfg(f.read(_cfg.CFG_MAX_BYTES + 1)).records
+        except (OSError, _extract.PyzapError):
+            pass  # unreadable or malformed: no name (pyzap cache verify says what is wrong)
+        e['bundles'] = [{'name': header.get('name'), 'version': header.get('version'), 'path': None, 'lastUsed': None}]
     disk = st.st_blocks * 512
     files = size = 0
     site = os.path.join(full, 'site') + '/'
@@ -429,7 +436,8 @@ def _list(json_out):
     # The same columns and formats as the CLI's `pyzap cache list`.
     now = time.time()
     rows = [[e['key'], _human(e['bytes']), _human(e['diskBytes']), str(e['files']), _ago(e['created'], now),
-             _ago(e['lastUsed'], now), e['state'], _bundles_cell(e['bundles'])] for e in entries]
+             _ago(e['lastUsed'], now), e['state'],
+             '(resources extracted on demand)' if e['kind'] == 'resources' else _bundles_cell(e['bundles'])] for e in entries]
     sys.stdout.write(_table(['KEY', 'SIZE', 'ON DISK', 'FILES', 'CREATED', 'LAST USED', 'STATE', 'BUNDLES'], rows))
     sys.stdout.write('%d %s, %s on disk in %s\n' % (len(entries), 'entry' if len(entries) == 1 else 'entries',
                                                    _human(sum(e['diskBytes'] for e in entries)), root))

@@ -19,7 +19,10 @@ Some code needs a resource as a file on disk: `pkg_resources.resource_filename`
    else by that name is moved aside and removed.
 
 Never a temporary file per start (what zipimport's reader does for `as_file`).
-`pyzap cache clean` and `prune` do not know `res-*` yet: remove them by hand.
+A process that uses a copy keeps its directory open until it exits and
+refreshes its mtime once a day, as a launcher does for an entry, so
+`pyzap cache clean` and `prune` (which list `res-*` beside the entries) leave
+it alone while it is in use and see when it was last used.
 
 Imported only when a resource is asked for as a file, or an importlib.resources
 reader is made.
@@ -76,7 +79,7 @@ def _cache_root(bundle):
                   % (bundle.archive, '; '.join(reasons)))
 
 
-def _extract_once(bundle, files, members, rel):
+def _extract_once(bundle, files, members, rel, again=True):
     import hashlib
     digest = hashlib.sha256(b'pyzap-res 1\n')
     for m in members:
@@ -85,7 +88,7 @@ def _extract_once(bundle, files, members, rel):
     root = _cache_root(bundle)
     dest = os.path.join(root, 'res-' + digest.hexdigest()[:16])
     target = dest + '/site/' + rel
-    if _cacheroot.entry_problem(dest) is None:
+    if _cacheroot.entry_problem(dest) is None and _hold(dest):
         return target
     _remove_dead(root, os.path.basename(dest) + '.tmp-')
     tmp = '%s.tmp-%d' % (dest, os.getpid())
@@ -104,8 +107,39 @@ def _extract_once(bundle, files, members, rel):
     except BaseException:
         _cacheroot.rmtree(tmp)
         raise
+    if not _hold(dest) and again:  # removed between its rename and now: extract it again, once
+        return _extract_once(bundle, files, members, rel, again=False)
     debug('extracted %d file(s) of %s once into %s', len(members), rel, dest)
     return target
+
+
+_HELD = {}
+
+
+def _hold(dest):
+    """Keep `dest` open for the life of this process, so `pyzap cache clean` and
+    `prune` (which look for open files under /proc) see it in use; refresh its
+    mtime once a day for prune's age rule. False if `dest` is no longer the
+    directory we checked (removed or replaced meanwhile)."""
+    if dest in _HELD:
+        return True
+    try:
+        fd = os.open(dest, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0) | getattr(os, 'O_CLOEXEC', 0))
+    except OSError:
+        return False
+    try:
+        held, now = os.fstat(fd), os.lstat(dest)
+        if (held.st_dev, held.st_ino) != (now.st_dev, now.st_ino):
+            os.close(fd)
+            return False
+        import time
+        if time.time() - held.st_mtime > 86400:
+            os.utime(fd if os.utime in getattr(os, 'supports_fd', ()) else dest)
+    except OSError:
+        os.close(fd)
+        return False
+    _HELD[dest] = fd
+    return True
 
 
 def _write(archive, members, tmp):

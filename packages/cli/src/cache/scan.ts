@@ -1,11 +1,17 @@
 // What is in a cache root: one record per key, put together from ROOT/KEY
 // (complete entry), ROOT/KEY.lock (someone extracting or deleting it) and
 // ROOT/KEY.tmp-PID / ROOT/KEY.del-PID (work in progress, or left by a crash)
-// and ROOT/KEY.users/H (one record per bundle that used the entry).
+// and ROOT/KEY.users/H (one record per bundle that used the entry). Beside
+// the entries, ROOT/res-H holds resources the runtime extracted on demand (a
+// file asked for by path that the build did not unpack, _pyzap/_resources.py):
+// listed, pruned and cleaned the same way, with no entry.cfg to verify.
 import { lstatSync, readdirSync, readFileSync, type Stats } from "node:fs";
 import path from "node:path";
 import { readCfg } from "../format/cfg.js";
 import { ENTRY_CFG } from "../format/layout.js";
+
+/** ROOT/res-H: resources the runtime extracted once (docs/format.md, "The cache"). */
+export const RESOURCES_PREFIX = "res-";
 
 export const LOCK_STALE_MS = 10_000; // docs/format.md: a lock older than this (mtime) is stale
 
@@ -22,6 +28,8 @@ export interface Leftover {
 
 export interface CacheEntry {
   key: string;
+  /** "entry": unpacked by a launcher from a bundle's cfg; "resources": ROOT/res-H, extracted by the runtime. */
+  kind: "entry" | "resources";
   state: "complete" | "partial" | "locked";
   /** ROOT/KEY, null when only a partial extraction exists. */
   path: string | null;
@@ -43,7 +51,7 @@ export interface BundleUse {
   lastUsed: string | null; // the record's mtime (refreshed at most once a day)
 }
 
-const NAME = /^([0-9a-f]{16})(?:\.(lock|users)|\.(tmp|del)-(\d+))?$/;
+const NAME = /^((?:res-)?[0-9a-f]{16})(?:\.(lock|users)|\.(tmp|del|bad)-(\d+))?$/;
 const RECORD = /^[0-9a-f]{16}$/;
 
 /** Every key found in `root`, sorted by key. */
@@ -58,7 +66,7 @@ export function scanAll(root: string, now = Date.now()): { entries: CacheEntry[]
   const get = (key: string): CacheEntry => {
     let e = byKey.get(key);
     if (!e) {
-      e = { key, state: "partial", path: null, bundles: [], files: 0, bytes: 0, diskBytes: 0, created: null, lastUsed: null, lock: null, leftovers: [] };
+      e = { key, kind: key.startsWith(RESOURCES_PREFIX) ? "resources" : "entry", state: "partial", path: null, bundles: [], files: 0, bytes: 0, diskBytes: 0, created: null, lastUsed: null, lock: null, leftovers: [] };
       byKey.set(key, e);
     }
     return e;
@@ -129,6 +137,15 @@ function describeEntry(entry: CacheEntry, dir: string, st: Stats): void {
   entry.state = "complete";
   entry.path = dir;
   entry.lastUsed = mtimeIso(dir);
+  if (entry.kind === "resources") {
+    // Written once (site/ and its files), then only its mtime is refreshed by the runtime that uses it.
+    entry.created = mtimeIso(path.join(dir, "site"));
+    entry.bundles = [];
+    const sizes = { files: 0, bytes: 0, diskBytes: st.blocks * 512 };
+    measure(dir, sizes, path.join(dir, "site"));
+    Object.assign(entry, sizes);
+    return;
+  }
   const cfg = path.join(dir, ENTRY_CFG);
   const cfgStat = lstatOrNull(cfg);
   entry.created = cfgStat ? mtimeIso(cfg) : null;
