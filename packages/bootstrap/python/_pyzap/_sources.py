@@ -1,7 +1,7 @@
 """pyzap: the sources of compiled modules, kept in solid chunks (docs/format.md, "Sources").
 
 A module imported from the archive runs from its .pyc; its `.py` is not an
-entry of its own but part of `.pyzap/sources/N.xz` (N.zz: raw zlib, from a
+entry of its own but part of `.pyzap/sources/N.xz` (N.zz: a zlib stream, from a
 build Python without lzma), listed in `.pyzap/sources/index`. Nothing here
 runs at start-up: the index is read on the first get_source() (a traceback,
 inspect.getsource(), linecache), and one chunk, the most recent, is kept
