@@ -2,13 +2,13 @@
 
 A module imported from the archive runs from its .pyc; its source is read
 only for a traceback, inspect.getsource() or linecache. Compressing sources
-together (one stream for many files) is 30 % smaller than one deflated zip
-entry per file (certbot: 0.86 vs 1.20 MiB), and xz is what makes it so:
+together (one stream for many files) is 28 % smaller than one deflated zip
+entry per file (certbot: 0.87 vs 1.20 MiB), and xz is what makes it so:
 deflate's 32 KiB window sees little of the neighbouring files.
 
 Reads JSON on stdin: {"files": [[name, path]...] (archive names, sorted),
-"out": directory, "chunk": raw bytes per chunk}. Writes OUT/N.xz (or N.zz,
-raw zlib, when this Python has no lzma) and OUT/index:
+"out": directory, "chunk": raw bytes per chunk}. Writes OUT/N.xz (or N.zz, a zlib stream,
+when this Python has no lzma) and OUT/index:
 
     pyzap-sources 1
     CHUNK OFFSET SIZE NAME        one line per file, NAME the archive name

@@ -100,7 +100,18 @@ class _Archive(object):
         return _sources.read(self, name)
 
 
-class ArchiveFinder(zipimport.zipimporter):
+class _Settable(zipimport.zipimporter):
+    """zipimporter whose `archive`, `prefix`, `_files` are plain attributes.
+
+    Python 3.7's zipimporter is written in C and those are read-only members
+    there; names in a subclass's namespace shadow them, so assignment lands in
+    the instance's __dict__ (3.8+: its pure-Python zipimporter has them anyway).
+    """
+    if sys.version_info < (3, 8):
+        archive = prefix = _files = None
+
+
+class ArchiveFinder(_Settable):
     """Path-entry finder for one directory of the archive (`ARCHIVE/site-packages[/pkg...]`)."""
 
     def __init__(self, archive, path):  # no super().__init__: the directory is already read
@@ -172,7 +183,7 @@ def _module_name(filename):
     return None
 
 
-class ArchiveLoader(zipimport.zipimporter):
+class ArchiveLoader(_Settable):
     """Loads one module from the archive: its STORED .pyc, else its source."""
 
     def __init__(self, archive, fullname, stem, is_package):  # no super().__init__, as above
