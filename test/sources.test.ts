@@ -4,7 +4,7 @@
 // get_data(), importlib.metadata's dist.files; resources are untouched. Built
 // with every CPython pyzap builds with (pyenv's 3.7 ... 3.13 here, CI's image
 // has the same), from an app whose sources fill more than one chunk.
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { ok, pyzap, run, tempDir } from "./helpers.js";
@@ -64,6 +64,9 @@ function entries(pyz: string): { name: string; size: number; packed: number; met
   return rows.map(([name, size, packed, method]) => ({ name, size, packed, method }));
 }
 
+// Where an entry's data starts in the file (after its local header).
+const OFFSET = "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1]); i = z.getinfo(sys.argv[2]); f = open(sys.argv[1], 'rb'); f.seek(i.header_offset + 26)\nn, m = int.from_bytes(f.read(2), 'little'), int.from_bytes(f.read(2), 'little'); print(i.header_offset + 30 + n + m)";
+
 // Every CPython pyzap builds with: python3, and pyenv's others from 3.7 on.
 const pythons: [string, string][] = [["python3", "python3"]];
 for (const v of pyenvVersions()) {
@@ -73,13 +76,17 @@ for (const v of pyenvVersions()) {
 
 beforeAll(() => writeApp());
 
+/** Builds the app with `python` into `out`, once per test file. */
+function build(out: string, python: string): string {
+  if (!existsSync(out)) ok(pyzap(["bundle", "--site-packages", site, "-e", "bigapp.cli:main", "--python", python, "-o", out, "-q"]));
+  return out;
+}
+
 describe.each(pythons)("sources in xz chunks, built and run with %s", (_label, python) => {
   const out = path.join(dir, `app-${_label}.pyz`);
   const env = { PYZAP_CACHE: path.join(dir, "cache") };
 
-  beforeAll(() => {
-    ok(pyzap(["bundle", "--site-packages", site, "-e", "bigapp.cli:main", "--python", python, "-o", out, "-q"]));
-  });
+  beforeAll(() => build(out, python));
 
   test("the archive holds no .py of a compiled module, its .pyc deflated, its sources in two or more chunks", () => {
     const list = entries(out);
@@ -110,9 +117,28 @@ describe.each(pythons)("sources in xz chunks, built and run with %s", (_label, p
   });
 });
 
+describe("a damaged sources chunk", () => {
+  test("costs the source lines of a traceback, never the traceback or the app", () => {
+    const good = build(path.join(dir, "app-python3.pyz"), "python3");
+    const bad = path.join(dir, "damaged.pyz");
+    const bytes = readFileSync(good);
+    // The chunk that holds m11's source is STORED: overwrite the middle of its data.
+    const chunk = entries(good).filter((e) => e.name.startsWith(".pyzap/sources/") && e.name.endsWith(".xz")).at(-1)!;
+    const at = Number(ok(run("python3", ["-c", OFFSET, good, chunk.name])).stdout);
+    bytes.fill(0x5a, at + Math.floor(chunk.packed / 4), at + Math.floor(chunk.packed / 2));
+    writeFileSync(bad, bytes, { mode: 0o755 });
+    const r = run(bad, ["import bigapp.m00, bigapp.m11, inspect; print(inspect.getsource(bigapp.m00.f1)); bigapp.m11.boom()"], { PYZAP_CACHE: path.join(dir, "cache") });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("def f1():"); // another chunk still reads
+    expect(r.stderr).toContain(`File "${bad}/site-packages/bigapp/m11.py", line ${FUNCS * 4 + 2}, in boom\n`);
+    expect(r.stderr).not.toContain("    raise ValueError("); // that line was in the damaged chunk
+    expect(r.stderr.trim().split("\n").at(-1)).toBe("ValueError: boom from the last chunk, café é");
+  });
+});
+
 describe("the size a user downloads", () => {
   test("the whole bundle is smaller than its bytecode would be STORED", () => {
-    const out = path.join(dir, "app-python3.pyz");
+    const out = build(path.join(dir, "app-python3.pyz"), "python3");
     const pyc = entries(out).filter((e) => e.name.endsWith(".pyc"));
     // ~400 KB of source and more bytecode, against the launcher and the
     // runtime (~0.4 MB): with STORED .pyc this fails.

@@ -22,10 +22,13 @@ def _index(archive):
         lines = archive.read(INDEX).decode('utf-8').split('\n')
         if lines[0] != 'pyzap-sources 1':
             raise OSError('%s: %s is not a pyzap sources index' % (archive.path, INDEX))
-        for line in lines[1:]:
-            if line:
-                chunk, offset, size, name = line.split(' ', 3)
-                found[name] = (chunk, int(offset), int(size))
+        try:
+            for line in lines[1:]:
+                if line:
+                    chunk, offset, size, name = line.split(' ', 3)
+                    found[name] = (chunk, int(offset), int(size))
+        except ValueError:  # linecache and traceback expect OSError from a bad source
+            raise OSError('%s: bad line in %s: %r' % (archive.path, INDEX, line[:200]))
         _indexes[archive.path] = found
     return found
 
@@ -58,6 +61,6 @@ def read(archive, name):
         raise FileNotFoundError(2, 'cannot decompress the sources (no lzma module)', archive.path + '/' + name)
     except Exception as exc:
         raise OSError('%s: bad sources chunk %s: %s' % (archive.path, chunk, exc))
-    if offset + size > len(data):
+    if offset < 0 or size < 0 or offset + size > len(data):
         raise OSError('%s: sources chunk %s is shorter than its index says' % (archive.path, chunk))
     return data[offset:offset + size]
