@@ -19,7 +19,9 @@ const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1
  * of them. Returns per command: all times (ms) and the median of each round.
  */
 export function measure(commands, { rounds = 5, runs = 20, warmup = 3, env = {}, prepare } = {}) {
-  const results = commands.map(() => ({ times: [], roundMedians: [] }));
+  // cpuRounds: user + system CPU per run (hyperfine's mean of the round), which
+  // other jobs on a shared machine disturb far less than wall time.
+  const results = commands.map(() => ({ times: [], roundMedians: [], cpuRounds: [] }));
   const dir = mkdtempSync(path.join(tmpdir(), "pyzap-hyperfine-"));
   const file = path.join(dir, "out.json");
   for (let r = 0; r < rounds; r++) {
@@ -31,6 +33,7 @@ export function measure(commands, { rounds = 5, runs = 20, warmup = 3, env = {},
       const times = res.times.map((t) => t * 1000);
       results[i].times.push(...times);
       results[i].roundMedians.push(median(times));
+      results[i].cpuRounds.push((res.user + res.system) * 1000);
     });
   }
   rmSync(dir, { recursive: true, force: true });
@@ -40,6 +43,12 @@ export function measure(commands, { rounds = 5, runs = 20, warmup = 3, env = {},
 /** Ratio a/b from round medians paired in the same round: median and min–max over the rounds. */
 export function ratio(a, b) {
   const rs = a.roundMedians.map((t, i) => t / b.roundMedians[i]);
+  return { median: median(rs), min: Math.min(...rs), max: Math.max(...rs) };
+}
+
+/** Ratio of CPU time (user + system) a/b, paired by round, like ratio(). */
+export function cpuRatio(a, b) {
+  const rs = a.cpuRounds.map((t, i) => t / b.cpuRounds[i]);
   return { median: median(rs), min: Math.min(...rs), max: Math.max(...rs) };
 }
 

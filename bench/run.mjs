@@ -186,7 +186,9 @@ function certbotSection(work) {
 function certbotSizesSection(work) {
   const wheels = certbotWheels(work);
   if (!wheels || !existsSync(wheels)) return "## certbot: sizes and first runs\n\nskipped (no certbot wheels, see the certbot section).";
-  return workloadSection(work, { title: "certbot", python: PYTHON, cli: CLI, pipArgs: ["--no-index", "--find-links", wheels, "certbot"], script: "certbot", args: ["--version"], opts: HEAVY });
+  // --compress 0: bytecode STORED, the size/warm-start trade of deflated bytecode in one run.
+  const variants = [{ label: "pyzap `--compress 0` (nothing deflated)", flags: ["--compress", "0"] }];
+  return workloadSection(work, { title: "certbot", python: PYTHON, cli: CLI, pipArgs: ["--no-index", "--find-links", wheels, "certbot"], script: "certbot", args: ["--version"], opts: HEAVY, variants });
 }
 
 function bigStackSection(work) {

@@ -6,14 +6,16 @@
 // (`PYZAP_PYTHON`), so nothing installed beside the host's Python is seen.
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fmtRatio, measure, mib, ms, ratio, spread, table, timeOnce, tree } from "./lib.mjs";
+import { cpuRatio, fmtRatio, measure, median, mib, ms, ratio, spread, table, timeOnce, tree } from "./lib.mjs";
 
 const PIP_ENV = { ...process.env, PIP_RETRIES: "0", PIP_DISABLE_PIP_VERSION_CHECK: "1" };
 const sh = (cmd, args, env = PIP_ENV) => timeOnce(cmd, args, { env });
 
 /**
  * spec: { title, python, cli (pyzap.js), pipArgs (what to install), script
- * (console script), args (its arguments), opts ({rounds, runs}) }.
+ * (console script), args (its arguments), opts ({rounds, runs}), variants
+ * (optional: more builds to compare, [{label, flags}], measured in the same
+ * interleaved rounds, between the default and `--unpack-all`) }.
  */
 export function workloadSection(work, spec) {
   const dir = path.join(work, spec.script);
@@ -24,6 +26,7 @@ export function workloadSection(work, spec) {
   const venvBuild = sh(spec.python, ["-m", "venv", venv]) + sh(path.join(venv, "bin/pip"), ["install", "-q", ...spec.pipArgs]);
   const variants = [
     { label: "pyzap", flags: [] },
+    ...(spec.variants ?? []),
     { label: "pyzap `--unpack-all` (shiv's layout)", flags: ["--unpack-all"] },
   ].map((v, i) => {
     const pyz = path.join(dir, `app${i}.pyz`);
@@ -47,7 +50,8 @@ export function workloadSection(work, spec) {
     { rounds: spec.opts.rounds, runs: spec.opts.runs, warmup: 1 },
   );
   const venvSize = tree(venv);
-  const rows = [["venv", `(venv: ${mib(venvSize.bytes)}, ${venvSize.files} files)`, "", "", ms(warmVenv.median), spread(warmVenv), "1.00×", "", `${(venvBuild / 1000).toFixed(1)} s`]];
+  const cpu = (m) => ms(median(m.cpuRounds));
+  const rows = [["venv", `(venv: ${mib(venvSize.bytes)}, ${venvSize.files} files)`, "", "", ms(warmVenv.median), spread(warmVenv), "1.00×", cpu(warmVenv), "1.00×", "", `${(venvBuild / 1000).toFixed(1)} s`]];
   variants.forEach((v, i) => {
     const first = firsts[i];
     const warm = warms[i];
@@ -59,7 +63,9 @@ export function workloadSection(work, spec) {
       ms(warm.median),
       spread(warm),
       fmtRatio(ratio(warm, warmVenv)),
-      fmtRatio(ratio(first, firsts[1])),
+      cpu(warm),
+      fmtRatio(cpuRatio(warm, warmVenv)),
+      fmtRatio(ratio(first, firsts[firsts.length - 1])),
       `${(v.build / 1000).toFixed(1)} s`,
     ]);
   });
@@ -68,7 +74,7 @@ export function workloadSection(work, spec) {
     "",
     `\`${spec.script} ${spec.args.join(" ")}\`; bundles run on a bare venv of ${spec.python}. ${spec.opts.rounds} rounds × ${spec.opts.runs} runs per command; first runs empty every cache before each run.`,
     "",
-    table(["variant", "bundle", "cache after first run", "first run", "warm", "warm p10–p90", "warm vs venv (paired)", "first run vs `--unpack-all` first run (paired)", "build"], rows),
+    table(["variant", "bundle", "cache after first run", "first run", "warm", "warm p10–p90", "warm vs venv (paired)", "warm CPU (user+sys)", "warm CPU vs venv (paired)", "first run vs `--unpack-all` first run (paired)", "build"], rows),
   ].join("\n");
 }
 

@@ -37,6 +37,7 @@ from _frozen_importlib import ModuleSpec
 from _frozen_importlib_external import MAGIC_NUMBER, decode_source
 
 SITE = 'site-packages'
+SOURCES_INDEX = '.pyzap/sources/index'
 
 # Active archives: path -> _Archive.
 _archives = {}
@@ -50,6 +51,8 @@ class _Archive(object):
         self.files = files  # zipimport's toc: name -> (path, compress, csize, size, offset, ...)
         self.site = path + '/' + SITE
         self._dirs = None
+        # Sources of compiled modules in solid chunks (_pyzap._sources, imported when one is read).
+        self.chunked = SOURCES_INDEX in files
 
     def dirs(self):
         """Every directory that holds a file (for namespace packages); built on first need."""
@@ -87,10 +90,28 @@ class _Archive(object):
         if compress == 0:
             return data
         import zlib
-        return zlib.decompress(data, -15)
+        return zlib.decompress(data, -15, entry[3])  # sized buffer: no regrowth for a big .pyc
+
+    def read_source(self, name):
+        """read(name), or for a compiled module's source, its bytes from the solid chunks."""
+        if name in self.files or not name.endswith('.py'):
+            return self.read(name)
+        from _pyzap import _sources
+        return _sources.read(self, name)
 
 
-class ArchiveFinder(zipimport.zipimporter):
+class _Settable(zipimport.zipimporter):
+    """zipimporter whose `archive`, `prefix`, `_files` are plain attributes.
+
+    Python 3.7's zipimporter is written in C and those are read-only members
+    there; names in a subclass's namespace shadow them, so assignment lands in
+    the instance's __dict__ (3.8+: its pure-Python zipimporter has them anyway).
+    """
+    if sys.version_info < (3, 8):
+        archive = prefix = _files = None
+
+
+class ArchiveFinder(_Settable):
     """Path-entry finder for one directory of the archive (`ARCHIVE/site-packages[/pkg...]`)."""
 
     def __init__(self, archive, path):  # no super().__init__: the directory is already read
@@ -162,7 +183,7 @@ def _module_name(filename):
     return None
 
 
-class ArchiveLoader(zipimport.zipimporter):
+class ArchiveLoader(_Settable):
     """Loads one module from the archive: its STORED .pyc, else its source."""
 
     def __init__(self, archive, fullname, stem, is_package):  # no super().__init__, as above
@@ -175,7 +196,8 @@ class ArchiveLoader(zipimport.zipimporter):
         parent = stem.rpartition('/')[0]
         self.prefix = (parent.rpartition('/')[0] if is_package else parent) + '/'
         self._files = archive.files
-        has_source = stem + '.py' in archive.files
+        # A compiled module's source is in the solid chunks (_sources) when not an entry of its own.
+        has_source = stem + '.py' in archive.files or (archive.chunked and stem + '.pyc' in archive.files)
         self.filename = archive.path + '/' + stem + ('.py' if has_source else '.pyc')
         self.cached = archive.path + '/' + stem + '.pyc' if stem + '.pyc' in archive.files else None
 
@@ -208,7 +230,7 @@ class ArchiveLoader(zipimport.zipimporter):
 
     def get_source(self, fullname):
         try:
-            data = self.archive_obj.read(self.stem + '.py')
+            data = self.archive_obj.read_source(self.stem + '.py')
         except OSError:
             return None
         return decode_source(data)
@@ -218,7 +240,7 @@ class ArchiveLoader(zipimport.zipimporter):
         root = self.archive + '/'
         if not path.startswith(root):
             raise FileNotFoundError(2, 'not in the bundle', path)
-        return self.archive_obj.read(path[len(root):])
+        return self.archive_obj.read_source(path[len(root):])
 
     def get_resource_reader(self, fullname):
         """zipimport's reader (importlib.resources.files()), whose as_file() gives a real copy."""

@@ -43,6 +43,9 @@ class ArchiveDistribution(importlib.metadata.Distribution):
             # Kept referenced: on 3.9 the Path shares the ZipFile's file, which its __del__ closes.
             self._zipfile = zipfile.ZipFile(self._archive.path)
             self._located = zipfile.Path(self._zipfile, at='site-packages/')
+        name = 'site-packages/' + str(path)
+        if self._archive.chunked and name.endswith('.py') and name not in self._archive.files:
+            return _Source(self._archive, name)  # a compiled module's source, kept in the chunks
         return self._located.joinpath(str(path))
 
     @property
@@ -52,3 +55,41 @@ class ArchiveDistribution(importlib.metadata.Distribution):
         name = stem.rpartition('.')[0].partition('-')[0]
         import re
         return re.sub(r'[-_.]+', '_', name).lower()
+
+
+class _Source(object):
+    """What locate_file() gives for a source kept in the chunks: readable like a zipfile.Path."""
+
+    def __init__(self, archive, name):
+        self._archive = archive
+        self._name = name
+
+    def __str__(self):
+        return self._archive.path + '/' + self._name
+
+    @property
+    def name(self):
+        return self._name.rpartition('/')[2]
+
+    def exists(self):
+        try:
+            self.read_bytes()
+        except OSError:
+            return False
+        return True
+
+    is_file = exists
+
+    def is_dir(self):
+        return False
+
+    def read_bytes(self):
+        return self._archive.read_source(self._name)
+
+    def read_text(self, encoding='utf-8', errors='strict'):
+        return self.read_bytes().decode(encoding, errors)
+
+    def open(self, mode='r', encoding='utf-8', errors='strict', **_):
+        import io
+        data = self.read_bytes()
+        return io.BytesIO(data) if 'b' in mode else io.StringIO(data.decode(encoding, errors))

@@ -13,3 +13,5 @@ export const RUNTIME_CFG = ".pyzap/runtime.cfg";
 export const RUNTIME_PREFIX = ".pyzap/runtime/";
 /** A cache entry's copy of the cfg it was unpacked from (ROOT/KEY/entry.cfg). */
 export const ENTRY_CFG = "entry.cfg";
+/** The sources of compiled modules, packed into xz chunks (N.xz) and their index. */
+export const SOURCES_PREFIX = ".pyzap/sources/";

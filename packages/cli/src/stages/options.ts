@@ -58,7 +58,7 @@ export const BUNDLE_OPTIONS = {
   compress: {
     kind: "number",
     config: "value",
-    describe: "zlib level 0-9 for sources, data and native files (.pyc are always stored); 0 stores everything. Default 6",
+    describe: "zlib level 0-9 for bytecode, data and native files (sources go into xz chunks); 0 stores every entry: faster imports, bigger file. Default 6",
     problem: compressProblem,
     example: "9",
   },

@@ -18,7 +18,7 @@ export interface ArchiveEntry {
   /** Content: a file on disk or bytes in memory. */
   file?: string;
   data?: Buffer;
-  /** STORED instead of deflated (the cfg, and .pyc so imports need no inflate). */
+  /** STORED instead of deflated (the cfg, the bootstrap's .pyc, data compressed already). */
   store: boolean;
   mode: 0o644 | 0o755;
 }

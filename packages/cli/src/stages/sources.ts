@@ -1,0 +1,45 @@
+// The sources of compiled modules, packed into solid chunks instead of one
+// zip entry each (docs/format.md, "Sources"): a module runs from its .pyc, and
+// its source is read only for a traceback, inspect or linecache, so it can be
+// compressed hard. certbot: 1.20 MiB of deflated .py entries become 0.94 MiB
+// of xz chunks, and 388 fewer entries to list at every start.
+import path from "node:path";
+import { SOURCES_PREFIX } from "../format/layout.js";
+import { runHelper } from "../util/helper.js";
+import type { PythonInfo } from "../util/python.js";
+import type { ArchiveEntry } from "./write.js";
+
+/**
+ * Raw bytes of source per chunk. A traceback, or a library that reads its own
+ * source at start-up (pyparsing's traceback.extract_stack() in pkg_resources),
+ * decompresses the chunks that hold the files it reads. certbot --version
+ * (callgrind, warm; sizes at xz -6): 64 KiB chunks 0.94 MiB and 1,258 M
+ * instructions, 256 KiB 0.87 MiB and 1,262 M, 1 MiB 0.81 MiB and 1,341 M.
+ */
+const CHUNK_BYTES = 256 << 10;
+
+export interface SourceFile {
+  /** Archive name, e.g. site-packages/pkg/mod.py. */
+  name: string;
+  /** The file on disk. */
+  abs: string;
+}
+
+interface HelperOutput {
+  chunks: string[];
+  index: string;
+}
+
+/** Packs `files` (in archive order) with the build interpreter; the entries that hold them. */
+export async function packSources(python: PythonInfo, files: SourceFile[], workDir: string): Promise<ArchiveEntry[]> {
+  if (files.length === 0) return [];
+  const out = path.join(workDir, "sources");
+  const result = await runHelper<HelperOutput>(python, "pack_sources", { files: files.map((f) => [f.name, f.abs]), out, chunk: CHUNK_BYTES });
+  // Chunks are xz (or zlib) already: deflating them again would gain nothing.
+  const entries: ArchiveEntry[] = result.chunks.map((chunk) => ({ name: `${SOURCES_PREFIX}${chunk}`, file: path.join(out, chunk), store: true, mode: 0o644 }));
+  entries.push({ name: `${SOURCES_PREFIX}index`, file: path.join(out, result.index), store: false, mode: 0o644 });
+  return entries;
+}
+
+/** A source that can go into a chunk: its name fits on one index line. */
+export const packable = (name: string) => !name.includes("\n");
