@@ -33,6 +33,7 @@ struct rt {
 	struct cfg cfg;
 	char exe[PATH_MAX];   /* `exe`: the interpreter, relative to the entry's site/ */
 	char interp[PATH_MAX]; /* `interp`: the dynamic loader it needs, "" if absent */
+	char early[PATH_MAX];  /* `early`: relative to site/, for PYTHONPATH; "" if absent (older bundles) */
 	int glibc_major, glibc_minor; /* `glibc`: the floor, 0.0 if absent */
 };
 
@@ -94,6 +95,10 @@ static int read_runtime_cfg(struct rt *r, const char *want_key)
 		return corrupt(r, "has no valid exe record");
 	if (record(r, "interp", r->interp, sizeof r->interp) != 0)
 		r->interp[0] = '\0';
+	if (record(r, "early", r->early, sizeof r->early) != 0)
+		r->early[0] = '\0';
+	else if (r->early[0] == '/' || strstr(r->early, "..") || strchr(r->early, ':'))
+		return corrupt(r, "has a bad early record");
 	if (record(r, "glibc", glibc, sizeof glibc) == 0 &&
 	    parse_version(glibc, &r->glibc_major, &r->glibc_minor) != 0)
 		return corrupt(r, "has a bad glibc record");
@@ -218,6 +223,9 @@ int standalone_prepare(struct zr *zip, const char *self, const struct cfg *app, 
 			pz_error("the runtime path %s/site/%s is too long; set PYZAP_CACHE to a shorter directory",
 				 entry, r.exe);
 			rc = PZ_EX_NOEXEC;
+		} else if (r.early[0] && snprintf(py->early, sizeof py->early, "%s/site/%s", entry, r.early) >=
+						  (int)sizeof py->early) {
+			py->early[0] = '\0'; /* only a start-up cost: Python reads the stdlib zip instead */
 		} else {
 			pz_debug(debug, "python: %s (the bundle's own runtime)", py->path);
 		}

@@ -16,7 +16,7 @@ import { collectNatives, LIB_REL } from "./collect.js";
 import { glibcFloor } from "./elf.js";
 import { probeLayout } from "./probe.js";
 import { stageNatives } from "./relocate.js";
-import { dropSet, writeStdlibZip } from "./stdlib.js";
+import { dropSet, EARLY_DIR, writeStdlibZip } from "./stdlib.js";
 
 export interface RuntimeOptions {
   python: string; // the real executable of the build interpreter
@@ -39,7 +39,9 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
   const zipAbs = path.join(stageDir, layout.zipRel);
   const stdlib = writeStdlibZip(options.python, layout.stdlib, zipAbs, drop, options.keep);
 
-  const files = [...staged.map((s) => ({ rel: s.rel, abs: s.abs, mode: 0o755 as const })), { rel: layout.zipRel, abs: zipAbs, mode: 0o644 as const }];
+  const zipDir = path.posix.dirname(layout.zipRel);
+  const early = stdlib.early.map((rel) => ({ rel: path.posix.join(zipDir, rel), abs: path.join(path.dirname(zipAbs), rel), mode: 0o644 as const }));
+  const files = [...staged.map((s) => ({ rel: s.rel, abs: s.abs, mode: 0o755 as const })), { rel: layout.zipRel, abs: zipAbs, mode: 0o644 as const }, ...early];
   files.sort((a, b) => compareBytes(a.rel, b.rel));
   const listed: CfgFile[] = [];
   for (const f of files) listed.push({ hash: await hashFile(f.abs), size: statSync(f.abs).size, mode: f.mode, path: f.rel });
@@ -50,6 +52,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     key,
     version: layout.version,
     executable: layout.executableRel,
+    early: early.length ? path.posix.join(zipDir, EARLY_DIR) : null,
     glibc: floor ? floor.join(".") : null,
     interp: natives[0]!.info.interp,
     files: files.length,
@@ -69,5 +72,6 @@ function runtimeCfg(info: RuntimeInfo, files: CfgFile[]): string {
   const records: [string, string][] = [["name", "cpython"], ["version", info.version], ["key", info.key], ["exe", info.executable]];
   if (info.glibc) records.push(["glibc", info.glibc]);
   if (info.interp) records.push(["interp", info.interp]);
+  if (info.early) records.push(["early", info.early]);
   return cfgText(records, files);
 }

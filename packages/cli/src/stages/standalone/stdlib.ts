@@ -33,7 +33,12 @@ export interface StdlibZip {
   modules: number;
   files: number;
   dropped: string[];
+  /** Written beside the zip, relative to its directory: "pyzap-early/encodings/__init__.pyc", ..., "pyzap-early/stdlib.idx". */
+  early: string[];
 }
+
+/** The directory the launcher puts on PYTHONPATH ahead of the zip (runtime.cfg's `early`). */
+export const EARLY_DIR = "pyzap-early";
 
 /**
  * `keep` may also name "sources": the .py of each module beside its .pyc
