@@ -15,13 +15,14 @@ bytes. Also writes ZIP's early directory (see write_early). Prints JSON:
 The code objects are named "ZIP_NAME/pkg/mod.py", which is where zipimport
 finds their source at run time.
 """
-import importlib.util
 import json
 import marshal
 import os
 import sys
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
+
+from compile_pyc import unchecked_pyc  # beside this file: the helpers' directory is sys.path[0]
 
 DATE = (1980, 1, 1, 0, 0, 0)
 # Never part of the pure-Python standard library of a bundle.
@@ -38,8 +39,7 @@ def compile_one(job):
         code = compile(data, display, 'exec', dont_inherit=True)
     except (SyntaxError, ValueError):
         return None
-    flags = (1).to_bytes(4, 'little')  # hash-based, check_source = 0: "unchecked"
-    return importlib.util.MAGIC_NUMBER + flags + importlib.util.source_hash(data) + marshal.dumps(code)
+    return unchecked_pyc(data, code)
 
 
 def top_name(rel):
@@ -141,9 +141,7 @@ def write_early(stdlib, output, compiled):
     with open(init, 'rb') as f:
         source = f.read() + (EARLY_FALLBACK % os.path.basename(output)).encode()
     code = compile(source, '%s/encodings/__init__.py' % os.path.basename(output), 'exec', dont_inherit=True)
-    flags = (1).to_bytes(4, 'little')  # unchecked hash, as compile_one
-    pyc = importlib.util.MAGIC_NUMBER + flags + importlib.util.source_hash(source) + marshal.dumps(code)
-    written.append(write_file(base, 'pyzap-early/encodings/__init__.pyc', pyc))
+    written.append(write_file(base, 'pyzap-early/encodings/__init__.pyc', unchecked_pyc(source, code)))
     for name in EARLY_CODECS:
         rel = 'encodings/%s.py' % name
         if rel in compiled:
