@@ -229,6 +229,8 @@ class ArchiveLoader(zipimport.zipimporter):
         """zipimport's reader (importlib.resources.files()), whose as_file() gives a real copy."""
         if not self.package:
             return None
+        if self.archive_obj.site == self.archive:  # a whole zip, not a bundle (the standalone stdlib)
+            return zipimport.zipimporter.get_resource_reader(self, fullname)
         from _pyzap import _resources
         return _resources.reader(self, fullname)
 
