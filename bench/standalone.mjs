@@ -40,8 +40,13 @@ function helloPart({ work, opts, python, sh }) {
   const venv = path.join(work, "hello-venv");
   sh(python, ["-m", "venv", venv]);
   sh(path.join(venv, "bin/pip"), ["install", "-q", hello]);
+  // The ordinary bundle's clean target: a bare venv of the same interpreter
+  // (the interpreter itself may have a site-packages full of .pth files).
+  const bare = path.join(work, "hello-bare-venv");
+  sh(python, ["-m", "venv", "--without-pip", bare]);
+  const barePython = path.join(bare, "bin/python3");
   sh(pyz, ["warm"], { PYZAP_CACHE: cache });
-  sh(plain, ["warm"], { PYZAP_CACHE: cache, PYZAP_PYTHON: python });
+  sh(plain, ["warm"], { PYZAP_CACHE: cache, PYZAP_PYTHON: barePython });
   const sameArgs = ["-c", "import sys; sys.argv[1:] = ['bench']; from hello import main; main()"];
   const same = `${path.join(venv, "bin/python")} -c "${sameArgs[1]}"`;
   const [base, script, standalone, bundle] = measure(
@@ -49,7 +54,7 @@ function helloPart({ work, opts, python, sh }) {
       { name: "same interpreter, same code (`venv/bin/python -c 'from hello import main; main()'`)", cmd: same },
       { name: "venv console script `hello`", cmd: `${path.join(venv, "bin/hello")} bench` },
       { name: "**standalone bundle, warm**", cmd: `${pyz} bench` },
-      { name: "ordinary bundle on the same interpreter, warm", cmd: `env PYZAP_PYTHON=${python} ${plain} bench` },
+      { name: "ordinary bundle on a bare venv of the same interpreter, warm", cmd: `env PYZAP_PYTHON=${barePython} ${plain} bench` },
     ],
     { ...opts, env: { PYZAP_CACHE: cache } },
   );
