@@ -207,7 +207,7 @@ function main() {
   const work = mkdtempSync(path.join(tmpdir(), "pyzap-bench-"));
   try {
     const out = [`# pyzap startup benchmark`, "", `Machine: ${machine(PYTHON)}.`, "", `Each command: ${OPTS.rounds} rounds × ${OPTS.runs} runs (hyperfine -N, 3 warm-up runs per round); paired figures compare round medians of the same round.`];
-    const standalone = (work) => standaloneSection(work, OPTS);
+    const standalone = (work) => standaloneSection(work, OPTS, { certbotWheels: () => certbotWheels(work) });
     const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",") : null; // e.g. BENCH_ONLY=certbotSizesSection
     for (const section of [helloSection, launcherSection, certbotSection, certbotSizesSection, bigStackSection, standalone]) {
       if (only && !only.includes(section.name) && !(section === standalone && only.includes("standaloneSection"))) continue;

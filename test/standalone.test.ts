@@ -89,6 +89,38 @@ describe("on this machine", () => {
     expect(osFile).toMatch(/^\/usr\/lib\/python3\.\d+\/os\.py$/);
   });
 
+  test("the standard library starts without zipimport reading its zip, and children and unusual codecs are unaffected", () => {
+    const probe = [
+      "import json, os, subprocess, sys, zipimport",
+      "z = [p for p in sys.path if p.endswith('.zip')][0]",
+      "import importlib.resources as r",
+      "with r.as_file(r.files('email').joinpath('architecture.rst')) as f: resource = f.read_text()[:20]",
+      "child = subprocess.run([sys.executable, '-c', 'import json, os; print(os.environ.get(\"PYTHONPATH\"), json.__name__)'], capture_output=True, text=True)",
+      "print(json.dumps({'loader': type(json.__loader__).__name__, 'file': json.__file__, 'zip': z, 'early': [p for p in sys.path if 'pyzap-early' in p],",
+      "  'toc': len(zipimport._zip_directory_cache[z]), 'child': [child.returncode, child.stdout.strip(), child.stderr],",
+      "  'enc': sys.stdout.encoding, 'resource': resource}))",
+    ].join("\n");
+    // koi8_r is not among the early codecs: the early encodings finds it in the zip, before site.
+    const r = run(hello, ["-c", probe], { PYZAP_CACHE: cache, PYZAP_INTERPRETER: "1", PYTHONIOENCODING: "koi8_r" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const key = runtimeRecord(hello, "key");
+    expect(runtimeRecord(hello, "early")).toBe("lib/pyzap-early");
+    expect(out.zip).toMatch(new RegExp(`^${cache}/${key}/site/lib/python3\\d+\\.zip$`));
+    // One load per module (not zipimport's two), from the zip's prebuilt index.
+    expect(out.loader).toBe("ArchiveLoader");
+    expect(out.file).toBe(`${out.zip}/json/__init__.pyc`);
+    expect(out.toc).toBeGreaterThan(300);
+    expect(out.early).toEqual([]);
+    expect(out.enc).toBe("koi8-r");
+    // A data file of a stdlib package, as a real file (importlib's own temporary copy).
+    expect(out.resource).toBe(":mod:`email` Package");
+    // A child inherits only the boot directory: never the early one, whose .pyc are this Python's only.
+    expect(out.child[0]).toBe(0);
+    expect(out.child[1]).toBe(`${hello}/.pyzap/boot json`);
+  });
+
   test("two apps built with the same interpreter share one runtime entry", () => {
     expect(runtimeRecord(hello, "key")).toMatch(/^[0-9a-f]{16}$/);
     expect(runtimeRecord(check, "key")).toBe(runtimeRecord(hello, "key"));

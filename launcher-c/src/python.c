@@ -123,7 +123,7 @@ static const char BOOT_CODE[] =
 	"l=zipimport.zipimporter(sys.argv.pop(1))\n"
 	"exec(l.get_code('__main__'),{'__name__':'__main__','__loader__':l,'__builtins__':__builtins__})\n";
 
-/* Append to pp (our n-byte prefix of three elements) ":" and each element
+/* Append to pp (our n-byte prefix of three or four elements) ":" and each element
  * of old that is not already one of ours, so a bundle re-executed through
  * its launcher (a child process, a restart) does not grow PYTHONPATH. pp
  * has room for all of old. */
@@ -134,7 +134,7 @@ static void append_others(char *pp, size_t n, const char *old)
 		const char *z = strchr(p, ':');
 		size_t len = z ? (size_t)(z - p) : strlen(p);
 		int ours = 0;
-		for (const char *q = pp; q < pp + n;) { /* our three, each a whole element */
+		for (const char *q = pp; q < pp + n;) { /* ours, each a whole element */
 			const char *qz = memchr(q, ':', (size_t)(pp + n - q));
 			size_t ql = qz ? (size_t)(qz - q) : (size_t)(pp + n - q);
 			if (ql == len && memcmp(q, p, len) == 0)
@@ -167,7 +167,7 @@ int python_exec(const struct python *py, const char *archive, const char *entry_
 {
 	const char *old = getenv("PYTHONPATH");
 	size_t al = strlen(archive), el = strlen(entry_dir), ol = old ? strlen(old) : 0;
-	size_t cap = al * 2 + el + ol + 64;
+	size_t cap = al * 2 + el + strlen(py->early) + ol + 64;
 	char *pp = malloc(cap);
 	char **args = malloc(((size_t)(argc > 1 ? argc : 1) + 4) * sizeof *args);
 	int rc;
@@ -175,9 +175,12 @@ int python_exec(const struct python *py, const char *archive, const char *entry_
 		pz_error("out of memory");
 		return PZ_EX_NOEXEC;
 	}
-	/* ARCHIVE/.pyzap/boot : ROOT/KEY/site : ARCHIVE/site-packages [: old] */
-	int n = snprintf(pp, cap, "%s/.pyzap/boot%s%s%s:%s/site-packages", archive, el ? ":" : "",
-			 entry_dir, el ? "/site" : "", archive);
+	/* ARCHIVE/.pyzap/boot [: EARLY] : ROOT/KEY/site : ARCHIVE/site-packages [: old]; EARLY
+	 * (standalone) holds the codecs Python imports before site, so that they
+	 * do not make zipimport read the runtime's whole stdlib zip (_stdlib.py). */
+	int n = snprintf(pp, cap, "%s/.pyzap/boot%s%s%s%s%s:%s/site-packages", archive,
+			 py->early[0] ? ":" : "", py->early, el ? ":" : "", entry_dir, el ? "/site" : "",
+			 archive);
 	append_others(pp, (size_t)n, old);
 	if ((rc = export("PYTHONPATH", pp)) || (rc = export("PYZAP_ARCHIVE", archive)) ||
 	    (rc = export("PYZAP_ENTRY_DIR", entry_dir)) ||

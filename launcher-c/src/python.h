@@ -9,6 +9,7 @@
 struct python {
 	char path[PATH_MAX];      /* the interpreter chosen */
 	char tried[1024];         /* "A, B, C" for the exit-127 line */
+	char early[PATH_MAX];     /* standalone: the runtime's directory for PYTHONPATH ahead of its stdlib zip, or "" */
 	int debug;
 };
 

@@ -26,6 +26,11 @@ import zipsafety
 UNCHECKED_HASH = (1).to_bytes(4, "little")
 
 
+def unchecked_pyc(source, code):
+    """The .pyc of `code`, compiled from the bytes `source`: unchecked hash (also helpers/stdlib_zip.py)."""
+    return importlib.util.MAGIC_NUMBER + UNCHECKED_HASH + importlib.util.source_hash(source) + marshal.dumps(code)
+
+
 def compile_one(job):
     source, out, display, module, is_package = job
     try:
@@ -37,7 +42,7 @@ def compile_one(job):
         return [source, text.splitlines()[-1] if text else type(exc).__name__, None]
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "wb") as f:
-        f.write(importlib.util.MAGIC_NUMBER + UNCHECKED_HASH + importlib.util.source_hash(data) + marshal.dumps(code))
+        f.write(unchecked_pyc(data, code))
     findings = zipsafety.scan(data, display, module, is_package) if module else []
     return [source, None, findings] if findings else None
 

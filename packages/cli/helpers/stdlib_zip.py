@@ -9,18 +9,20 @@ each module's unchecked-hash .pyc STORED (zipimport uses it whatever the
 timestamps), its .py deflated only with "sources" (for tracebacks' source
 lines and inspect.getsource: it doubles the entries zipimport reads at every
 start), other files deflated; a module that does not compile keeps its .py. Entries sorted, timestamps fixed: the same input gives the same
-bytes. Prints JSON: {"modules": N, "files": N, "dropped": [NAME...]}.
+bytes. Also writes ZIP's early directory (see write_early). Prints JSON:
+{"modules": N, "files": N, "dropped": [NAME...], "early": [REL...]}.
 
 The code objects are named "ZIP_NAME/pkg/mod.py", which is where zipimport
 finds their source at run time.
 """
-import importlib.util
 import json
 import marshal
 import os
 import sys
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
+
+from compile_pyc import unchecked_pyc  # beside this file: the helpers' directory is sys.path[0]
 
 DATE = (1980, 1, 1, 0, 0, 0)
 # Never part of the pure-Python standard library of a bundle.
@@ -37,8 +39,7 @@ def compile_one(job):
         code = compile(data, display, 'exec', dont_inherit=True)
     except (SyntaxError, ValueError):
         return None
-    flags = (1).to_bytes(4, 'little')  # hash-based, check_source = 0: "unchecked"
-    return importlib.util.MAGIC_NUMBER + flags + importlib.util.source_hash(data) + marshal.dumps(code)
+    return unchecked_pyc(data, code)
 
 
 def top_name(rel):
@@ -109,7 +110,62 @@ def main():
             else:
                 with open(path, 'rb') as f:
                     z.writestr(info(rel, False), f.read())
-    json.dump({'modules': len(compiled), 'files': len(entries), 'dropped': dropped}, sys.stdout)
+    early = write_early(req['stdlib'], req['output'], compiled)
+    json.dump({'modules': len(compiled), 'files': len(entries), 'dropped': dropped, 'early': early}, sys.stdout)
+
+
+# The codecs Python may need before `site` on a usual system (UTF-8, C and Latin-1 locales).
+EARLY_CODECS = ('aliases', 'ascii', 'latin_1', 'utf_8')
+# Appended to the early copy of encodings/__init__: any other codec (an unusual
+# locale's, or one asked for later) comes from the zip, as without the copy.
+EARLY_FALLBACK = "\n__path__.append(__file__.rsplit('/', 3)[0] + '/%s/encodings')\n"
+
+
+def write_early(stdlib, output, compiled):
+    """Beside ZIP, `pyzap-early/`: the codecs Python imports before `site` as plain .pyc files, and
+    `stdlib.idx`.
+
+    The launcher puts that directory on PYTHONPATH, so those imports do not make
+    zipimport read ZIP's whole directory; the runtime then fills zipimport's
+    cache from stdlib.idx, this interpreter's own reading of ZIP
+    (_pyzap/_stdlib.py). Every file here adds an entry that every start reads
+    in the bundle's own directory, hence the short list. Returns the written
+    paths, relative to ZIP's directory, sorted.
+    """
+    import zipimport
+    base = os.path.dirname(output)
+    written = []
+    init = os.path.join(stdlib, 'encodings', '__init__.py')
+    if 'encodings/__init__.py' not in compiled or os.sep != '/':
+        return written
+    with open(init, 'rb') as f:
+        source = f.read() + (EARLY_FALLBACK % os.path.basename(output)).encode()
+    code = compile(source, '%s/encodings/__init__.py' % os.path.basename(output), 'exec', dont_inherit=True)
+    written.append(write_file(base, 'pyzap-early/encodings/__init__.pyc', unchecked_pyc(source, code)))
+    for name in EARLY_CODECS:
+        rel = 'encodings/%s.py' % name
+        if rel in compiled:
+            written.append(write_file(base, 'pyzap-early/' + rel + 'c', compiled[rel]))
+    read = getattr(zipimport, '_read_directory', None)
+    if read is not None:  # private, and present in every CPython 3 that --standalone takes
+        toc = read(output)
+        head = output + os.sep
+        names = sorted(name for name, entry in toc.items() if entry[0] == head + name)
+        if len(names) == len(toc):
+            # Columns, so that the runtime rebuilds the toc with C-level zip().
+            columns = tuple(tuple(toc[n][i] for n in names) for i in range(1, len(toc[names[0]])))
+            # version 2: no back-references, so the same zip always gives the same bytes (the runtime key)
+            index = marshal.dumps((sys.implementation.cache_tag, os.path.getsize(output), tuple(names), columns), 2)
+            written.append(write_file(base, 'pyzap-early/stdlib.idx', index))
+    return sorted(written)
+
+
+def write_file(base, rel, data):
+    path = os.path.join(base, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'wb') as f:
+        f.write(data)
+    return rel
 
 
 if __name__ == '__main__':

@@ -315,6 +315,9 @@ def activate(archive, data, entry_dir):
     if found is not None:
         return found
     bundle = Bundle(archive, data, entry_dir)
+    if os.environ.get('PYZAP_ZIPIMPORT') != '1':
+        from _pyzap import _stdlib  # first: before anything imports from a standalone runtime's stdlib zip
+        _stdlib.install()
     from _pyzap import _isolate
     if not _isolate.inherit_path():
         entries, modules = _isolate.drop_host_site(bundle.site_dirs())
@@ -394,6 +397,8 @@ def _leave_boot_for_children(bundle):
     drop = (bundle.site_packages, bundle.site_dir)
     kept = []
     for path in old.split(os.pathsep):
+        if os.path.basename(path) == 'pyzap-early':  # a standalone runtime's (_stdlib.py): its Python's only
+            continue
         if path and path not in drop and not (path == bundle.boot_dir and path in kept):
             kept.append(path)
     if bundle.boot_dir not in kept:

@@ -46,10 +46,10 @@ _archives = {}
 class _Archive(object):
     """One bundle file: its zip directory and reads of single entries."""
 
-    def __init__(self, path, files):
+    def __init__(self, path, files, root=SITE):
         self.path = path
         self.files = files  # zipimport's toc: name -> (path, compress, csize, size, offset, ...)
-        self.site = path + '/' + SITE
+        self.site = path + '/' + root if root else path  # the directory served: ARCHIVE/site-packages, or a whole zip
         self._dirs = None
         # Sources of compiled modules in solid chunks (_pyzap._sources, imported when one is read).
         self.chunked = SOURCES_INDEX in files
@@ -119,7 +119,7 @@ class ArchiveFinder(_Settable):
         self.path = path
         # zipimporter's attributes, for pkg_resources, pkgutil and jinja2.
         self.archive = archive.path
-        self.prefix = path[len(archive.path) + 1:] + '/'  # inside the zip, e.g. 'site-packages/pkg/'
+        self.prefix = _dir_prefix(path[len(archive.path) + 1:])  # inside the zip, e.g. 'site-packages/pkg/'
         self._files = archive.files
 
     def __repr__(self):
@@ -175,6 +175,11 @@ class ArchiveFinder(_Settable):
                 yield prefix + mod, ispkg
 
 
+def _dir_prefix(name):
+    """zipimporter.prefix of directory `name` in the zip: 'pkg/sub/', or '' at the zip's root."""
+    return name + '/' if name else ''
+
+
 def _module_name(filename):
     """'mod' for mod.py, mod.pyc or mod.cpython-311-x86_64-linux-gnu.so (natives are served from the cache)."""
     for suffix in ('.py', '.pyc') + tuple(_imp.extension_suffixes()):
@@ -194,7 +199,7 @@ class ArchiveLoader(_Settable):
         # zipimporter's attributes, which importlib.readers.ZipReader and tools read.
         self.archive = archive.path
         parent = stem.rpartition('/')[0]
-        self.prefix = (parent.rpartition('/')[0] if is_package else parent) + '/'
+        self.prefix = _dir_prefix(parent.rpartition('/')[0] if is_package else parent)
         self._files = archive.files
         # A compiled module's source is in the solid chunks (_sources) when not an entry of its own.
         has_source = stem + '.py' in archive.files or (archive.chunked and stem + '.pyc' in archive.files)
@@ -246,6 +251,8 @@ class ArchiveLoader(_Settable):
         """zipimport's reader (importlib.resources.files()), whose as_file() gives a real copy."""
         if not self.package:
             return None
+        if self.archive_obj.site == self.archive:  # a whole zip, not a bundle (the standalone stdlib)
+            return zipimport.zipimporter.get_resource_reader(self, fullname)
         from _pyzap import _resources
         return _resources.reader(self, fullname)
 
@@ -278,14 +285,25 @@ def install(path):
     if os.sep != '/':  # pragma: no cover - zipimport's names use os.sep
         return False
     try:
-        _archives[path] = archive(path)
+        found = archive(path)
     except Exception:
         return False
+    _serve(found)
+    return True
+
+
+def install_zip(path, files):
+    """Serve the whole zip `path` (a standalone runtime's standard library), whose zipimport toc is `files`."""
+    if path not in _archives and os.sep == '/':
+        _serve(_Archive(path, files, ''))
+
+
+def _serve(found):
+    _archives[found.path] = found
     if _hook not in sys.path_hooks:
         sys.path_hooks.insert(0, _hook)
     # zipimporters made for our directories before now must not answer first.
-    site = path + '/' + SITE
+    site = found.site
     cache = sys.path_importer_cache
     for entry in [e for e in cache if e == site or e.startswith(site + '/')]:
         del cache[entry]
-    return True

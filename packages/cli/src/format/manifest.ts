@@ -33,6 +33,7 @@ export interface RuntimeInfo {
   key: string;
   version: string;
   executable: string; // inside the runtime: "bin/python3.11"
+  early: string | null; // inside the runtime: "lib/pyzap-early", put on PYTHONPATH by the launcher (_pyzap/_stdlib.py)
   glibc: string | null; // "2.34": the newest GLIBC_x.y any embedded binary needs
   interp: string | null; // the dynamic loader the executable asks for
   files: number;

@@ -7,7 +7,7 @@ import { PACKAGE_ROOT } from "./package-root.js";
 import { runProcess } from "./process.js";
 import type { PythonInfo } from "./python.js";
 
-export type HelperName = "compile_pyc" | "dist_metadata" | "pack_sources";
+export type HelperName = "compile_pyc" | "dist_metadata" | "pack_sources" | "stdlib_zip";
 
 /** Path of a helper script, for tests that run it directly. */
 export function helperPath(name: HelperName): string {

@@ -19,6 +19,22 @@ export interface PythonInfo {
   platform: string; // "linux-x86_64"
   extensionSuffixes: string[]; // [".cpython-311-x86_64-linux-gnu.so", ".abi3.so", ".so"]
   hasPip: boolean;
+  /** Where this interpreter keeps what a standalone runtime copies (--standalone). */
+  layout: RuntimeLayout;
+}
+
+/** Paths of the interpreter's install, and where each goes in a standalone runtime (relative to its prefix). */
+export interface RuntimeLayout {
+  /** Real path of sys.base_prefix. */
+  prefix: string;
+  /** Where the real executable goes in the runtime ("bin/python3.11"). */
+  executableRel: string;
+  /** The pure-Python standard library directory, and the zip getpath looks for ("lib/python311.zip"). */
+  stdlib: string;
+  zipRel: string;
+  /** lib-dynload, and where it goes ("lib/python3.11/lib-dynload"). */
+  dynload: string;
+  dynloadRel: string;
 }
 
 export const MIN_PYTHON = [3, 7] as const;
@@ -36,6 +52,19 @@ if v >= (3, 4):
     out.update(cacheTag=sys.implementation.cache_tag, soabi=sysconfig.get_config_var("SOABI"),
                platform=sysconfig.get_platform(), extensionSuffixes=m.EXTENSION_SUFFIXES,
                hasPip=u.find_spec("pip") is not None)
+    # The standalone runtime keeps the install's layout relative to its prefix.
+    prefix = os.path.realpath(sys.base_prefix)
+    def rel(p, default):
+        r = os.path.relpath(os.path.realpath(p), prefix)
+        return default if r.startswith('..') else r
+    xy, zip_name = "%d.%d" % tuple(v[:2]), "lib/python%d%d.zip" % tuple(v[:2])
+    dynload = [p for p in sys.path if os.path.basename(p) == "lib-dynload"]
+    zips = [p for p in sys.path if p.endswith(".zip") and os.path.basename(p).startswith("python")]
+    out["layout"] = {"prefix": prefix, "executableRel": rel(out["executable"], "bin/" + os.path.basename(out["executable"])),
+                     "stdlib": os.path.realpath(sysconfig.get_paths()["stdlib"]),
+                     "zipRel": rel(zips[0], zip_name) if zips else zip_name,
+                     "dynload": os.path.realpath(dynload[0]) if dynload else "",
+                     "dynloadRel": rel(dynload[0], "lib/python%s/lib-dynload" % xy) if dynload else "lib/python%s/lib-dynload" % xy}
 print(json.dumps(out))
 `;
 

@@ -6,8 +6,8 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { PyzapError } from "../../util/errors.js";
+import type { PythonInfo } from "../../util/python.js";
 import { isBaseline, LibraryResolver, readElfFile, type ElfFile } from "./libs.js";
-import type { RuntimeLayout } from "./probe.js";
 
 /** Where carried libraries go in the runtime (libpython too). */
 export const LIB_REL = "lib";
@@ -22,9 +22,10 @@ export interface NativeFile extends ElfFile {
 export const dynloadModule = (file: string): string => file.split(".", 1)[0]!;
 
 /** The natives, and the lib-dynload modules left out because `drop` names them. */
-export function collectNatives(layout: RuntimeLayout, drop: Set<string>): { natives: NativeFile[]; dropped: string[] } {
-  const exe = readElfFile(layout.executable);
-  if (!exe) throw new PyzapError("BUILD_PYTHON", `${layout.executable} is not an ELF executable; --standalone needs a Linux CPython`);
+export function collectNatives(python: PythonInfo, drop: Set<string>): { natives: NativeFile[]; dropped: string[] } {
+  const layout = python.layout;
+  const exe = readElfFile(python.executable);
+  if (!exe) throw new PyzapError("BUILD_PYTHON", `${python.executable} is not an ELF executable; --standalone needs a Linux CPython`);
   const natives: NativeFile[] = [{ ...exe, rel: layout.executableRel, kind: "executable" }];
   const all = layout.dynload ? readdirSync(layout.dynload).filter((f) => f.endsWith(".so")) : [];
   const modules = all.filter((f) => !drop.has(dynloadModule(f)));

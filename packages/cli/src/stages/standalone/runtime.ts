@@ -10,16 +10,16 @@ import { cfgText, fileLine, type CfgFile } from "../../format/cfg.js";
 import { cacheKey, hashFile } from "../../format/key.js";
 import { RUNTIME_CFG, RUNTIME_PREFIX } from "../../format/layout.js";
 import type { RuntimeInfo } from "../../format/manifest.js";
+import type { PythonInfo } from "../../util/python.js";
 import { compareBytes } from "../../util/walk.js";
 import type { ArchiveEntry } from "../write.js";
 import { collectNatives, LIB_REL } from "./collect.js";
 import { glibcFloor } from "./elf.js";
-import { probeLayout } from "./probe.js";
 import { stageNatives } from "./relocate.js";
-import { dropSet, writeStdlibZip } from "./stdlib.js";
+import { dropSet, EARLY_DIR, writeStdlibZip } from "./stdlib.js";
 
 export interface RuntimeOptions {
-  python: string; // the real executable of the build interpreter
+  python: PythonInfo; // the build interpreter, probed once (its layout included)
   keep: string[];
   drop: string[];
   workDir: string;
@@ -31,15 +31,17 @@ export interface Runtime {
 }
 
 export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const layout = probeLayout(options.python);
+  const layout = options.python.layout;
   const drop = dropSet(options.keep, options.drop);
   const stageDir = path.join(options.workDir, "runtime");
-  const { natives, dropped } = collectNatives(layout, drop);
+  const { natives, dropped } = collectNatives(options.python, drop);
   const staged = stageNatives(natives, stageDir, LIB_REL);
   const zipAbs = path.join(stageDir, layout.zipRel);
-  const stdlib = writeStdlibZip(options.python, layout.stdlib, zipAbs, drop, options.keep);
+  const stdlib = await writeStdlibZip(options.python, zipAbs, drop, options.keep);
 
-  const files = [...staged.map((s) => ({ rel: s.rel, abs: s.abs, mode: 0o755 as const })), { rel: layout.zipRel, abs: zipAbs, mode: 0o644 as const }];
+  const zipDir = path.posix.dirname(layout.zipRel);
+  const early = stdlib.early.map((rel) => ({ rel: path.posix.join(zipDir, rel), abs: path.join(path.dirname(zipAbs), rel), mode: 0o644 as const }));
+  const files = [...staged.map((s) => ({ rel: s.rel, abs: s.abs, mode: 0o755 as const })), { rel: layout.zipRel, abs: zipAbs, mode: 0o644 as const }, ...early];
   files.sort((a, b) => compareBytes(a.rel, b.rel));
   const listed: CfgFile[] = [];
   for (const f of files) listed.push({ hash: await hashFile(f.abs), size: statSync(f.abs).size, mode: f.mode, path: f.rel });
@@ -48,8 +50,9 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
   const floor = glibcFloor(natives.flatMap((n) => n.info.versions));
   const info: RuntimeInfo = {
     key,
-    version: layout.version,
+    version: options.python.version,
     executable: layout.executableRel,
+    early: early.length ? path.posix.join(zipDir, EARLY_DIR) : null,
     glibc: floor ? floor.join(".") : null,
     interp: natives[0]!.info.interp,
     files: files.length,
@@ -69,5 +72,6 @@ function runtimeCfg(info: RuntimeInfo, files: CfgFile[]): string {
   const records: [string, string][] = [["name", "cpython"], ["version", info.version], ["key", info.key], ["exe", info.executable]];
   if (info.glibc) records.push(["glibc", info.glibc]);
   if (info.interp) records.push(["interp", info.interp]);
+  if (info.early) records.push(["early", info.early]);
   return cfgText(records, files);
 }

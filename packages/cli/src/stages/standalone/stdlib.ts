@@ -3,10 +3,9 @@
 // imports `encodings` and the rest from it at start-up, before `site`, with
 // no environment variable (sys.executable children, `-I`, `-E` included).
 // What an application does not need at run time is left out; see DEFAULT_DROP.
-import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { PyzapError } from "../../util/errors.js";
-import { PACKAGE_ROOT } from "../../util/package-root.js";
+import { runHelper } from "../../util/helper.js";
+import type { PythonInfo } from "../../util/python.js";
 
 /**
  * Left out unless `--stdlib-keep NAME`: test suites (also every `test/`,
@@ -27,24 +26,23 @@ export function dropSet(keep: string[], drop: string[]): Set<string> {
   return set;
 }
 
-const HELPER = path.join(PACKAGE_ROOT, "helpers", "stdlib_zip.py");
-
 export interface StdlibZip {
   modules: number;
   files: number;
   dropped: string[];
+  /** Written beside the zip, relative to its directory: "pyzap-early/encodings/__init__.pyc", ..., "pyzap-early/stdlib.idx". */
+  early: string[];
 }
+
+/** The directory the launcher puts on PYTHONPATH ahead of the zip (runtime.cfg's `early`). */
+export const EARLY_DIR = "pyzap-early";
 
 /**
  * `keep` may also name "sources": the .py of each module beside its .pyc
  * (source lines in tracebacks through the stdlib; ~2.7 MB more, and twice
  * the zip entries CPython reads at every start).
  */
-export function writeStdlibZip(python: string, stdlib: string, output: string, drop: Set<string>, keep: string[]): StdlibZip {
-  const input = JSON.stringify({ stdlib, output, drop: [...drop], nested_tests: keep.includes("test"), sources: keep.includes("sources"), zip_name: path.basename(output) });
-  const r = spawnSync(python, ["-E", "-s", HELPER], { input, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
-  if (r.error || r.status !== 0) {
-    throw new PyzapError("BUILD_PYTHON", `writing the standard library zip with ${python} failed: ${r.error?.message ?? r.stderr.trim()}`, { cause: r.error });
-  }
-  return JSON.parse(r.stdout) as StdlibZip;
+export async function writeStdlibZip(python: PythonInfo, output: string, drop: Set<string>, keep: string[]): Promise<StdlibZip> {
+  const input = { stdlib: python.layout.stdlib, output, drop: [...drop], nested_tests: keep.includes("test"), sources: keep.includes("sources"), zip_name: path.basename(output) };
+  return runHelper<StdlibZip>(python, "stdlib_zip", input);
 }
