@@ -105,6 +105,23 @@ describe("a package that reads its data through __file__", () => {
     expect(filesUnder(path.join(entry, "site"))).toEqual([...paths].sort());
   });
 
+  test("its tests/ stay zipped, the build says so, and they still import from the archive", () => {
+    expect(auto.stderr).toMatch(/pyzap: fixture_data: unpacked whole: .*; its tests\/ \(2 files\) stay zipped/);
+    const paths = cfgPaths(auto.out);
+    expect(paths.filter((p) => p.includes("tests/"))).toEqual([]);
+    expect(paths).toContain("fixture_data/data/greeting.txt");
+    const [verdict, file] = ok(run(auto.out, ["selftest"], env)).stdout.trim().split(" ");
+    expect(verdict).toBe("passed");
+    expect(file?.replace(/c$/, "")).toBe(`${auto.out}/site-packages/fixture_data/tests/test_greeting.py`);
+  });
+
+  test("--unpack PKG unpacks its tests/ too (the user asked for all of it)", () => {
+    const { out, stderr } = build("unpack-data.pyz", ["--unpack", "fixture_data"]);
+    expect(stderr).not.toContain("stay zipped");
+    expect(cfgPaths(out)).toContain("fixture_data/tests/test_greeting.py");
+    expect(ok(run(out, ["selftest"], env)).stdout).toContain(path.join(cache, manifest(out).cacheKey, "site/fixture_data/tests/test_greeting.py"));
+  });
+
   test("also without the launcher (python3 app.pyz)", () => {
     const r = JSON.parse(ok(run("python3", [auto.out], { ...env, PYZAP_CACHE: path.join(dir, "cache-py") })).stdout) as Report;
     expect(r.greeting).toBe("hello from a data file");

@@ -157,6 +157,9 @@ class NativeFinder(object):
 class SiblingFinder(object):
     """Last on sys.meta_path: a submodule searched for only in the cache entry is also searched in the archive.
 
+    A package unpacked whole leaves its `tests/` in the archive (the build
+    says so): they are imported from there.
+
     A package whose `__init__` is native (mypyc-compiled: isort, black) may set
     its own `__path__` to the directory of its `__init__` file, the cache
     entry, while that `__init__` runs; its pure-Python submodules stay in the
@@ -330,6 +333,8 @@ def activate(archive, data, entry_dir):
     if bundle.native and bundle.site_dir:
         bundle.finder = NativeFinder(bundle)
         bundle.finder.install()
+    if bundle.site_dir:
+        # also the tests/ a package unpacked whole leaves in the archive
         sys.meta_path.append(SiblingFinder(bundle))
     if bundle.dists:
         _insert_before(PathFinder, MetadataFinder(bundle))

@@ -6,7 +6,7 @@ import type { Finding } from "./compile.js";
 import type { Distribution } from "./entrypoint.js";
 import type { PackageDecision } from "../format/manifest.js";
 import { topLevelName } from "./module-names.js";
-import { decidePackages, isData, type UnpackOptions } from "./zipunsafe.js";
+import { decidePackages, isData, isTestSuiteFile, type UnpackOptions } from "./zipunsafe.js";
 
 export interface UnpackedFile extends TreeFile {
   reason: string;
@@ -48,13 +48,18 @@ export function classify(
   const packages = decidePackages(files, nativeKind, evidence.findings, evidence.dists, options);
   const whole = new Map(packages.filter((p) => p.unpacked).map((p) => [p.name, p.reason]));
   const data = new Map(packages.filter((p) => p.dataUnpacked).map((p) => [p.name, p.reason]));
+  const testsZipped = new Set(packages.filter((p) => p.testsZipped).map((p) => p.name));
+  const zippedTests = new Map<string, number>();
   const zipped: TreeFile[] = [];
   const unpacked: UnpackedFile[] = [];
   for (const file of files) {
     const module = elf.has(file) ? extensionModuleName(file.rel, extensionSuffixes) : null;
     const top = topLevelName(file.rel);
     const wholeReason = top !== null ? whole.get(top) : undefined;
-    if (wholeReason !== undefined) {
+    if (wholeReason !== undefined && top !== null && testsZipped.has(top) && !elf.has(file) && isTestSuiteFile(file.rel)) {
+      zipped.push(file);
+      zippedTests.set(top, (zippedTests.get(top) ?? 0) + 1);
+    } else if (wholeReason !== undefined) {
       unpacked.push({ ...file, module, reason: wholeReason, wholePackage: top, platform: elf.get(file) ?? null });
     } else if (top !== null && data.has(top) && !elf.has(file) && isData(file.rel)) {
       unpacked.push({ ...file, module: null, reason: data.get(top) ?? "", wholePackage: null, platform: null });
@@ -64,6 +69,10 @@ export function classify(
     } else {
       zipped.push(file);
     }
+  }
+  for (const p of packages) {
+    const n = zippedTests.get(p.name);
+    if (n) p.reason += `; its tests/ (${n} file${n === 1 ? "" : "s"}) stay zipped`;
   }
   return { zipped, unpacked, packages };
 }
