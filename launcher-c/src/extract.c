@@ -13,12 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #define SITE_PREFIX "site-packages/"
+
+static long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 static const char *zip_prefix(const struct extract_job *job)
 {
@@ -37,6 +45,7 @@ struct ex {
 	XXH64_state_t hash;       /* of the bytes written so far */
 	uint64_t written;
 	int werr;                 /* errno of a failed write */
+	int fsync_each;           /* verify_all fsyncs every file and directory (no syncfs) */
 };
 
 /* What to do about a failed write into the cache. */
@@ -74,7 +83,7 @@ enum walk { WALK_CREATE, WALK_VERIFY };
 /* Open the directory part of f's path under site/, reusing the previous one
  * (files are sorted). WALK_CREATE makes missing directories (0755) while
  * extracting; WALK_VERIFY, before publishing, opens them without following
- * symlinks and fsyncs each one once. */
+ * symlinks (and fsyncs each one once when syncfs is not available). */
 static int enter_parent(struct ex *x, const struct cfg_file *f, const char **base, enum walk how)
 {
 	const char *slash = memrchr(f->path, '/', f->path_len);
@@ -110,7 +119,7 @@ static int enter_parent(struct ex *x, const struct cfg_file *f, const char **bas
 		cur = fd;
 		i += n + 1;
 	}
-	if (how == WALK_VERIFY && fsync(cur) != 0) {
+	if (how == WALK_VERIFY && x->fsync_each && fsync(cur) != 0) {
 		int err = errno;
 		if (cur != x->sitefd)
 			close(cur);
@@ -170,8 +179,6 @@ static int extract_file(struct ex *x, const struct cfg_file *f, const struct zr_
 		rc = corrupt(x, f, "its content does not match the hash in launcher.cfg");
 	else if (fchmod(x->fd, f->mode) != 0)
 		rc = write_error(x, "chmod", f->path, f->path_len, errno);
-	else /* start writeback now; verify_all() waits for it with fsync */
-		sync_file_range(x->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (close(x->fd) != 0 && !rc) /* NFS and quotas report late */
 		rc = write_error(x, "close", f->path, f->path_len, errno);
 	x->fd = -1;
@@ -246,7 +253,9 @@ static int extract_all(struct ex *x)
 
 /* Before the rename: every file is still a regular file (not a symlink, not
  * hard-linked elsewhere) with its size, mode and XXH64. Reads back what was
- * just written (from the page cache); see "Tamper policy" in format.md. */
+ * just written (from the page cache); see "Tamper policy" in format.md.
+ * With x->fsync_each, also fsyncs each file and directory (the fallback of
+ * sync_entry). */
 static int verify_all(struct ex *x)
 {
 	const struct cfg *c = x->job->cfg;
@@ -283,18 +292,47 @@ static int verify_all(struct ex *x)
 		}
 		if (!rc && XXH64_digest(&x->hash) != f->hash)
 			rc = tampered(x, f, "changed content");
-		if (!rc && fsync(fd) != 0) /* see "Durability" in docs/format.md */
+		if (!rc && x->fsync_each && fsync(fd) != 0) /* see "Durability" in docs/format.md */
 			rc = write_error(x, "fsync", f->path, f->path_len, errno);
 		lock_refresh(x->job->lock); /* after each fsync, which can take seconds */
 		th_point("verified a file");
 		close(fd);
 	}
-	if (!rc && (fsync(x->sitefd) != 0 || fsync(x->tmpfd) != 0)) {
+	if (!rc && x->fsync_each && (fsync(x->sitefd) != 0 || fsync(x->tmpfd) != 0)) {
 		int err = errno;
 		pz_error("fsync %s/%s: %s; %s", x->job->root, x->tmp, strerror(err), hint(err));
 		rc = pz_exit_for_write_errno(err);
 	}
 	return rc;
+}
+
+/* Make every file and directory of KEY.tmp-PID durable before the rename
+ * ("Durability" in docs/format.md). One syncfs writes everything back and
+ * commits the journal once, where an fsync per file pays a disk cache flush
+ * per file. Writeback is no longer started per file as it is closed either:
+ * that made the unpacking itself wait for a busy disk. Pandas + scipy +
+ * numpy, 868 files, 6 interleaved first runs on a shared 2-core VM: unpack
+ * 2.3 -> 1.2 s, durability 2.0 -> 0.4 s (medians). Where syncfs is refused
+ * (a seccomp filter, a kernel without it), every file and directory is
+ * fsynced instead. */
+static int sync_entry(struct ex *x)
+{
+	int rc = th_refuse("syncfs") ? (errno = ENOSYS, -1) : syncfs(x->tmpfd);
+	int err = errno;
+	lock_refresh(x->job->lock);
+	th_point("synced");
+	if (rc == 0)
+		return 0;
+	if (err != ENOSYS && err != EPERM && err != EACCES) {
+		pz_error("syncfs %s/%s: %s; %s", x->job->root, x->tmp, strerror(err), hint(err));
+		return pz_exit_for_write_errno(err);
+	}
+	pz_debug(x->job->debug, "syncfs: %s; fsyncing each file instead", strerror(err));
+	if (x->dirfd >= 0 && x->dirfd != x->sitefd)
+		close(x->dirfd);
+	x->dirfd = -1;
+	x->fsync_each = 1;
+	return verify_all(x);
 }
 
 static int write_entry_cfg(struct ex *x)
@@ -335,8 +373,10 @@ int extract_entry(const struct extract_job *job)
 		goto fail;
 	}
 	th_point("made the tmp directory");
+	long t0 = now_ms();
 	if ((rc = extract_all(&x)) || (rc = write_entry_cfg(&x)))
 		goto fail;
+	long t1 = now_ms();
 	th_point("wrote entry.cfg");
 	if (x.dirfd >= 0 && x.dirfd != x.sitefd)
 		close(x.dirfd);
@@ -344,6 +384,11 @@ int extract_entry(const struct extract_job *job)
 	if ((rc = verify_all(&x)))
 		goto fail;
 	th_point("verified");
+	long t2 = now_ms();
+	if ((rc = sync_entry(&x)))
+		goto fail;
+	/* where a slow first run went: inflate+write, read back, waiting for the disk */
+	pz_debug(job->debug, "unpacked in %ld ms, verified in %ld ms, synced in %ld ms", t1 - t0, t2 - t1, now_ms() - t2);
 	if (x.dirfd >= 0 && x.dirfd != x.sitefd)
 		close(x.dirfd);
 	close(x.sitefd), close(x.tmpfd);

@@ -27,6 +27,12 @@ long th_stale_ms(long dflt)
 	const char *v = getenv("PYZAP_TEST_STALE_MS");
 	return v && *v ? strtol(v, NULL, 10) : dflt;
 }
+
+int th_refuse(const char *call)
+{
+	const char *v = getenv("PYZAP_TEST_REFUSE");
+	return v && strcmp(v, call) == 0;
+}
 #else
 typedef int pyzap_testhook_unused; /* ISO C: no empty translation unit */
 #endif

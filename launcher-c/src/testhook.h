@@ -7,6 +7,8 @@
  *                         (several points: comma-separated, e.g. 5:stop,9:stop)
  *   PYZAP_TEST_TRACE=1    print "pyzap: test point N: WHAT" at each point
  *   PYZAP_TEST_STALE_MS=M a lock is stale after M ms instead of 10 s
+ *   PYZAP_TEST_REFUSE=syncfs  syncfs fails with ENOSYS (as under a seccomp
+ *                         filter), so the per-file fsync fallback runs
  */
 #ifndef PYZAP_TESTHOOK_H
 #define PYZAP_TESTHOOK_H
@@ -14,9 +16,11 @@
 #ifdef PYZAP_TESTING
 void th_point(const char *what);
 long th_stale_ms(long dflt);
+int th_refuse(const char *call);
 #else
 static inline void th_point(const char *what) { (void)what; }
 static inline long th_stale_ms(long dflt) { return dflt; }
+static inline int th_refuse(const char *call) { (void)call; return 0; }
 #endif
 
 #endif
