@@ -106,7 +106,7 @@ describe("a package that reads its data through __file__", () => {
   });
 
   test("its tests/ stay zipped, the build says so, and they still import from the archive", () => {
-    expect(auto.stderr).toMatch(/pyzap: fixture_data: unpacked whole: .*; its tests\/ \(2 files\) stay zipped/);
+    expect(auto.stderr).toMatch(/pyzap: fixture_data: unpacked whole: .*; its tests\/ \(2 files\) and 1 \.po file \(their compiled \.mo are unpacked\) stay zipped/);
     const paths = cfgPaths(auto.out);
     expect(paths.filter((p) => p.includes("tests/"))).toEqual([]);
     expect(paths).toContain("fixture_data/data/greeting.txt");
@@ -115,10 +115,18 @@ describe("a package that reads its data through __file__", () => {
     expect(file?.replace(/c$/, "")).toBe(`${auto.out}/site-packages/fixture_data/tests/test_greeting.py`);
   });
 
+  test("a gettext catalogue's .po source stays zipped; its .mo is unpacked and gettext reads it", () => {
+    const paths = cfgPaths(auto.out);
+    expect(paths).toContain("fixture_data/locale/de/LC_MESSAGES/fixture.mo");
+    expect(paths).not.toContain("fixture_data/locale/de/LC_MESSAGES/fixture.po");
+    expect(ok(run(auto.out, ["gettext"], env)).stdout).toBe("hallo aus einer Datei\n");
+  });
+
   test("--unpack PKG unpacks its tests/ too (the user asked for all of it)", () => {
     const { out, stderr } = build("unpack-data.pyz", ["--unpack", "fixture_data"]);
     expect(stderr).not.toContain("stay zipped");
     expect(cfgPaths(out)).toContain("fixture_data/tests/test_greeting.py");
+    expect(cfgPaths(out)).toContain("fixture_data/locale/de/LC_MESSAGES/fixture.po");
     expect(ok(run(out, ["selftest"], env)).stdout).toContain(path.join(cache, manifest(out).cacheKey, "site/fixture_data/tests/test_greeting.py"));
   });
 

@@ -22,8 +22,8 @@ export interface PackageDecision {
   unpacked: boolean;
   /** Code in the archive, data files also unpacked into the cache entry (real files for as_file, resource_filename). */
   dataUnpacked: boolean;
-  /** Unpacked whole by the scan's decision (not --unpack/--unpack-all): its tests/ stay zipped. */
-  testsZipped: boolean;
+  /** Unpacked whole by the scan's decision (not --unpack/--unpack-all): what it does not need stays zipped (leftZipped in stages/zipunsafe.ts). */
+  trimmed: boolean;
   /** One line for the build output and `pyzap inspect`. */
   reason: string;
   /** The finding that decided, if any: file relative to site-packages, 1-based line. */

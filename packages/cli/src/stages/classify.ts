@@ -6,7 +6,7 @@ import type { Finding } from "./compile.js";
 import type { Distribution } from "./entrypoint.js";
 import type { PackageDecision } from "../format/manifest.js";
 import { topLevelName } from "./module-names.js";
-import { decidePackages, isData, isTestSuiteFile, type UnpackOptions } from "./zipunsafe.js";
+import { decidePackages, isData, leftZipped, type UnpackOptions } from "./zipunsafe.js";
 
 export interface UnpackedFile extends TreeFile {
   reason: string;
@@ -48,17 +48,21 @@ export function classify(
   const packages = decidePackages(files, nativeKind, evidence.findings, evidence.dists, options);
   const whole = new Map(packages.filter((p) => p.unpacked).map((p) => [p.name, p.reason]));
   const data = new Map(packages.filter((p) => p.dataUnpacked).map((p) => [p.name, p.reason]));
-  const testsZipped = new Set(packages.filter((p) => p.testsZipped).map((p) => p.name));
-  const zippedTests = new Map<string, number>();
+  const trimmed = new Set(packages.filter((p) => p.trimmed).map((p) => p.name));
+  const rels = new Set(files.map((f) => f.rel));
+  const left = new Map<string, { tests: number; po: number }>(); // per package: files left zipped
   const zipped: TreeFile[] = [];
   const unpacked: UnpackedFile[] = [];
   for (const file of files) {
     const module = elf.has(file) ? extensionModuleName(file.rel, extensionSuffixes) : null;
     const top = topLevelName(file.rel);
     const wholeReason = top !== null ? whole.get(top) : undefined;
-    if (wholeReason !== undefined && top !== null && testsZipped.has(top) && !elf.has(file) && isTestSuiteFile(file.rel)) {
+    const kind = wholeReason !== undefined && top !== null && trimmed.has(top) && !elf.has(file) ? leftZipped(file.rel, (r) => rels.has(r)) : null;
+    if (kind !== null && top !== null) {
       zipped.push(file);
-      zippedTests.set(top, (zippedTests.get(top) ?? 0) + 1);
+      const counts = left.get(top) ?? { tests: 0, po: 0 };
+      counts[kind]++;
+      left.set(top, counts);
     } else if (wholeReason !== undefined) {
       unpacked.push({ ...file, module, reason: wholeReason, wholePackage: top, platform: elf.get(file) ?? null });
     } else if (top !== null && data.has(top) && !elf.has(file) && isData(file.rel)) {
@@ -71,10 +75,19 @@ export function classify(
     }
   }
   for (const p of packages) {
-    const n = zippedTests.get(p.name);
-    if (n) p.reason += `; its tests/ (${n} file${n === 1 ? "" : "s"}) stay zipped`;
+    const n = left.get(p.name);
+    if (n) p.reason += `; ${leftNote(n.tests, n.po)} stay zipped`;
   }
   return { zipped, unpacked, packages };
+}
+
+// "its tests/ (1122 files) and 613 .po files (their .mo are unpacked)"
+function leftNote(tests: number, po: number): string {
+  const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
+  const parts = [];
+  if (tests) parts.push(`its tests/ (${files(tests)})`);
+  if (po) parts.push(`${po} .po file${po === 1 ? "" : "s"} (their compiled .mo are unpacked)`);
+  return parts.join(" and ");
 }
 
 const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;

@@ -52,14 +52,20 @@ const NOT_DATA = [
 // _precompute/, numpy's distutils, which Python 3.12 no longer has).
 const SKIP_DIR = /(?:^|\/)(?:tests?|testing|_testing|testutils|_precompute|_examples|examples|benchmarks|distutils)\/|(?:^|\/)conftest\.py$/;
 // A package unpacked whole because its code reads its own files still leaves
-// its test suites (`tests/` directories) in the archive: nothing of the app
-// reads them, the runtime's SiblingFinder still imports them from there, and
-// they are most of the files (pandas: 2,244 of 2,937, 39 of 75 MiB), each one
-// an inode created, written and fsynced on the first run.
+// in the archive what no running app reads by path, each file of which would
+// be an inode created and written on every first run:
+// - its test suites (`tests/` directories): the runtime's SiblingFinder
+//   still imports them from there (pandas: 2,244 of 2,937 files, 39 of 75 MiB);
+// - gettext catalogue sources (`X.po` beside its compiled `X.mo`, which is
+//   what gettext opens; django: 1,226 of 4,545 files).
 const TESTS_DIR = /(?:^|\/)tests\//;
 
-/** A file (site-packages relative) of a test suite that a whole package leaves zipped. */
-export const isTestSuiteFile = (rel: string) => TESTS_DIR.test(rel.slice(rel.indexOf("/") + 1));
+/** What a package unpacked whole by the scan leaves zipped: "tests", "po", or null (unpacked). */
+export function leftZipped(rel: string, inBundle: (rel: string) => boolean): "tests" | "po" | null {
+  if (TESTS_DIR.test(rel.slice(rel.indexOf("/") + 1))) return "tests";
+  if (rel.endsWith(".po") && inBundle(`${rel.slice(0, -3)}.mo`)) return "po";
+  return null;
+}
 
 /** A non-code file the package may read at run time. */
 export const isData = (rel: string) => !SKIP_DIR.test(rel) && !NOT_DATA.some((re) => re.test(rel));
@@ -122,12 +128,12 @@ export function decidePackages(
       : weigh(name, found, shipsData);
     const natives = group.filter((f) => nativeKind(f) !== null).length;
     if (decided.placement === "archive" && natives > 0) decided.why += `; its ${natives} native file${natives === 1 ? " is" : "s are"} unpacked`;
-    const decision = (runsFrom: "archive" | "cache", dataUnpacked: boolean, reason: string, e: Evidence | null, testsZipped = false): PackageDecision => ({
+    const decision = (runsFrom: "archive" | "cache", dataUnpacked: boolean, reason: string, e: Evidence | null, trimmed = false): PackageDecision => ({
       name,
       runsFrom,
       unpacked: runsFrom === "cache",
       dataUnpacked,
-      testsZipped,
+      trimmed,
       reason,
       finding: e ? { file: e.file, line: e.finding.line, what: e.finding.what } : null,
     });
