@@ -7,8 +7,9 @@
 // default python3), BENCH_CERTBOT_WHEELS (a directory of certbot wheels; by default they are
 // built from Debian's python3-certbot by test/debwheel/, and the certbot rows
 // are skipped when that package is not installed), BENCH_BIG_PYTHON (the
-// interpreter of the pandas + scipy + numpy rows, default python3; pip must
-// find those wheels in its configured index; BENCH_BIG=0 skips them),
+// interpreter of the pandas + scipy + numpy and scikit-learn rows, default
+// python3; pip must find those wheels in its configured index; BENCH_BIG=0
+// skips them),
 // BENCH_HEAVY_ROUNDS / BENCH_HEAVY_RUNS (the size and first-run rows, default
 // 3 rounds × 5 runs: a big-stack first run takes seconds).
 import { spawnSync } from "node:child_process";
@@ -16,7 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { standaloneSection } from "./standalone.mjs";
-import { bigStackApp, workloadSection } from "./workloads.mjs";
+import { bigStackApp, sklearnApp, workloadSection } from "./workloads.mjs";
 import { diff, fmtDiff, fmtRatio, machine, measure, median, mib, ms, ratio, spread, table, timeOnce, tree } from "./lib.mjs";
 
 const REPO = path.resolve(import.meta.dirname, "..");
@@ -202,6 +203,17 @@ function bigStackSection(work) {
   }
 }
 
+function sklearnSection(work) {
+  if (process.env.BENCH_BIG === "0") return "## scikit-learn\n\nskipped (BENCH_BIG=0).";
+  try {
+    const wheels = sklearnApp(work, PYTHON);
+    return workloadSection(work, { title: "scikit-learn", python: BIG_PYTHON, cli: CLI, pipArgs: ["--find-links", wheels, "sklapp"], script: "sklapp", args: [], opts: HEAVY });
+  } catch (error) {
+    // pip's configured index must offer scikit-learn for BIG_PYTHON.
+    return `## scikit-learn\n\nskipped (${String(error.message).split("\n")[0]}).`;
+  }
+}
+
 function main() {
   check();
   const work = mkdtempSync(path.join(tmpdir(), "pyzap-bench-"));
@@ -209,7 +221,7 @@ function main() {
     const out = [`# pyzap startup benchmark`, "", `Machine: ${machine(PYTHON)}.`, "", `Each command: ${OPTS.rounds} rounds × ${OPTS.runs} runs (hyperfine -N, 3 warm-up runs per round); paired figures compare round medians of the same round.`];
     const standalone = (work) => standaloneSection(work, OPTS, { certbotWheels: () => certbotWheels(work) });
     const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",") : null; // e.g. BENCH_ONLY=certbotSizesSection
-    for (const section of [helloSection, launcherSection, certbotSection, certbotSizesSection, bigStackSection, standalone]) {
+    for (const section of [helloSection, launcherSection, certbotSection, certbotSizesSection, bigStackSection, sklearnSection, standalone]) {
       if (only && !only.includes(section.name) && !(section === standalone && only.includes("standaloneSection"))) continue;
       out.push("", section(work));
       process.stderr.write(`bench: ${section.name} done\n`);
