@@ -2,7 +2,12 @@
 #ifndef PYZAP_VERSION_H
 #define PYZAP_VERSION_H
 
-#define PYZAP_LAUNCHER_VERSION "0.1.0"
+/* The version has one source, packages/cli/package.json ("version"): the
+ * Makefile passes it in, so the launcher and the CLI that ships it always
+ * agree (the CLI refuses a launcher of another version). */
+#ifndef PYZAP_LAUNCHER_VERSION
+#error "build with make: PYZAP_LAUNCHER_VERSION comes from packages/cli/package.json"
+#endif
 
 #if defined(__linux__)
 #define PYZAP_OS "linux"

@@ -1,7 +1,7 @@
 // pyzap's version is the CLI package's (what npm publishes); every other place
 // that states it must agree, so a release bumps one number and this test
 // names whatever was forgotten.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
 import { VERSION } from "./cli-src.js";
@@ -14,8 +14,12 @@ test("the CLI's --version (src/util/version.ts) is the package's", () => {
   expect(VERSION).toBe(THE_VERSION);
 });
 
-test("the launcher's marker version (launcher-c/src/version.h) is the package's", () => {
-  expect(/#define PYZAP_LAUNCHER_VERSION "([^"]+)"/.exec(readRepo("launcher-c/src/version.h"))?.[1]).toBe(THE_VERSION);
+test("the launchers are built with it (launcher-c/Makefile reads it; version.h holds no number of its own)", () => {
+  expect(readRepo("launcher-c/src/version.h")).not.toMatch(/#define PYZAP_LAUNCHER_VERSION "/);
+  const built = ["launcher-c/build/pyzap-launcher", ...readdirSync(path.join(REPO, "packages/cli/launchers")).map((p) => `packages/cli/launchers/${p}/pyzap-launcher`)];
+  const markers = built.filter((rel) => existsSync(path.join(REPO, rel))).map((rel) => [rel, /pyzap-launcher (\d+\.\d+\.\d+) /.exec(readFileSync(path.join(REPO, rel)).toString("latin1"))?.[1]]);
+  expect(markers.length, "npm run build made the launchers").toBeGreaterThan(0);
+  for (const [rel, version] of markers) expect(version, rel).toBe(THE_VERSION);
 });
 
 test("every workspace package has it, and the CLI ships its own parts inside it (no @pyzap/* dependency to publish)", () => {
