@@ -114,7 +114,8 @@ describe("the shipped launchers", () => {
     const src = path.join(dir, `elsewhere-${platform}`, "a/longer/path/to/the/launcher");
     cpSync(launcherC, src, { recursive: true, filter: (p) => path.relative(launcherC, p).split(path.sep)[0] !== "build" });
     const build = path.join(dir, `rebuild-${platform}`);
-    const args = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
+    // The copy has no packages/cli beside it: the version's one source is named for make.
+    const args = [...Object.entries(vars).map(([k, v]) => `${k}=${v}`), `VERSION_FILE=${path.join(REPO, "packages/cli/package.json")}`];
     ok(run("sh", ["-c", 'umask 077 && exec make -s -C "$0" "$@"', src, `BUILD=${build}`, ...args], elsewhere));
     const rebuilt = readFileSync(path.join(build, "pyzap-launcher"));
     const ships = readFileSync(shipped);
