@@ -192,27 +192,20 @@ function certbotSizesSection(work) {
   return workloadSection(work, { title: "certbot", python: PYTHON, cli: CLI, pipArgs: ["--no-index", "--find-links", wheels, "certbot"], script: "certbot", args: ["--version"], opts: HEAVY, variants });
 }
 
-function bigStackSection(work) {
-  if (process.env.BENCH_BIG === "0") return "## pandas + scipy + numpy\n\nskipped (BENCH_BIG=0).";
+// The big workloads: an app of ours whose wheel pip installs with its heavy
+// dependencies from the configured index (which must offer them for BIG_PYTHON).
+function heavySection(work, title, makeApp, script) {
+  if (process.env.BENCH_BIG === "0") return `## ${title}\n\nskipped (BENCH_BIG=0).`;
   try {
-    const wheels = bigStackApp(work, PYTHON);
-    return workloadSection(work, { title: "pandas + scipy + numpy", python: BIG_PYTHON, cli: CLI, pipArgs: ["--find-links", wheels, "bigstack"], script: "bigstack", args: [], opts: HEAVY });
+    const wheels = makeApp(work, PYTHON);
+    return workloadSection(work, { title, python: BIG_PYTHON, cli: CLI, pipArgs: ["--find-links", wheels, script], script, args: [], opts: HEAVY });
   } catch (error) {
-    // pip's configured index must offer numpy, pandas and scipy for BIG_PYTHON.
-    return `## pandas + scipy + numpy\n\nskipped (${String(error.message).split("\n")[0]}).`;
+    return `## ${title}\n\nskipped (${String(error.message).split("\n")[0]}).`;
   }
 }
 
-function sklearnSection(work) {
-  if (process.env.BENCH_BIG === "0") return "## scikit-learn\n\nskipped (BENCH_BIG=0).";
-  try {
-    const wheels = sklearnApp(work, PYTHON);
-    return workloadSection(work, { title: "scikit-learn", python: BIG_PYTHON, cli: CLI, pipArgs: ["--find-links", wheels, "sklapp"], script: "sklapp", args: [], opts: HEAVY });
-  } catch (error) {
-    // pip's configured index must offer scikit-learn for BIG_PYTHON.
-    return `## scikit-learn\n\nskipped (${String(error.message).split("\n")[0]}).`;
-  }
-}
+const bigStackSection = (work) => heavySection(work, "pandas + scipy + numpy", bigStackApp, "bigstack");
+const sklearnSection = (work) => heavySection(work, "scikit-learn", sklearnApp, "sklapp");
 
 function main() {
   check();
