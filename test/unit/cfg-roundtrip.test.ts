@@ -4,7 +4,7 @@
 // when writing, so such a bundle is never built. The reader's own cases are
 // docs/vectors/protocol.txt (test/unit/protocol.test.ts).
 import { describe, expect, test } from "vitest";
-import { cacheKey, cfgText, fileLine, LIMITS, parseCfg, PyzapError, type CfgFile } from "./cli-src.js";
+import { cacheKey, cfgText, entryCfg, fileLine, LIMITS, parseCfg, PyzapError, type CfgFile } from "./cli-src.js";
 
 const FILES: CfgFile[] = [
   { hash: "00000000000000aa", size: 0, mode: 0o644, path: "a b/with spaces.so" },
@@ -15,8 +15,8 @@ FILES.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path))); 
 
 /** A launcher.cfg as the build writes it. */
 async function written(files: CfgFile[], records: [string, string][] = [["name", "demo"], ["version", "1.0"]]) {
-  const key = files.length > 0 ? await cacheKey(files.map(fileLine)) : "-";
-  return { key, raw: Buffer.from(cfgText([...records, ["key", key]], files)) };
+  const { key, text } = await entryCfg(records, files);
+  return { key: key ?? "-", raw: Buffer.from(text) };
 }
 
 describe("a cfg written by the build reads back", () => {

@@ -3,7 +3,7 @@
 // these paths change.
 export { candidates, dirProblem } from "../../packages/cli/src/cache/root.js";
 export { lockAgeIsStale } from "../../packages/cli/src/cache/lockowner.js";
-export { cfgText, fileLine, LIMITS, parseCfg, type CfgFile } from "../../packages/cli/src/format/cfg.js";
+export { cfgText, entryCfg, fileLine, LIMITS, parseCfg, type CfgFile } from "../../packages/cli/src/format/cfg.js";
 export { cacheKey } from "../../packages/cli/src/format/key.js";
 export { findMistypedOption } from "../../packages/cli/src/commands/pip-options.js";
 export { moduleName, topLevelName } from "../../packages/cli/src/stages/module-names.js";

@@ -5,7 +5,7 @@
 // cases all three must agree on (test/unit/protocol.test.ts runs them here).
 // launcher.cfg, runtime.cfg and a cache entry's entry.cfg share this format.
 import { PyzapError } from "../util/errors.js";
-import { cacheKeyOfLines } from "./key.js";
+import { cacheKey, cacheKeyOfLines } from "./key.js";
 import { LAUNCHER_CFG } from "./layout.js";
 
 
@@ -106,13 +106,25 @@ export function readCfg(raw: Buffer, what = LAUNCHER_CFG): Cfg {
 
 const badCfg = (what: string, why: string) => new PyzapError("CORRUPT_BUNDLE", `bad ${what}: ${why}`, { hint: "rebuild the bundle with pyzap" });
 
-/** The text of a cfg: "pyzap 1", the header records in order, then one f line per file (sorted by path bytes). */
-export function cfgText(records: [string, string][], files: CfgFile[]): string {
+/**
+ * A cfg as the build writes it (launcher.cfg, runtime.cfg): "pyzap 1", its
+ * key (the hash of its f lines, "-" for none), the other records in order,
+ * then one f line per file (sorted by path bytes). The lines are rendered
+ * once, for both the key and the text.
+ */
+export async function entryCfg(records: [string, string][], files: CfgFile[]): Promise<{ key: string | null; text: string }> {
+  const lines = files.map(fileLine);
+  const key = lines.length > 0 ? await cacheKey(lines) : null;
+  return { key, text: cfgText([["key", key ?? "-"], ...records], lines) };
+}
+
+/** "pyzap 1", the records in order, then the f lines (each ending in "\n"). */
+export function cfgText(records: [string, string][], fLines: string[]): string {
   for (const [name, value] of records) {
     if (/[\n\0]/.test(value) || !/^[a-z]+$/.test(name)) throw new Error(`cfg record ${JSON.stringify(name)} cannot hold ${JSON.stringify(value)}`);
   }
   const head = ["pyzap 1", ...records.map(([name, value]) => `${name} ${value}`)];
-  return `${head.join("\n")}\n${files.map(fileLine).join("")}`;
+  return `${head.join("\n")}\n${fLines.join("")}`;
 }
 
 /** One f line, with its newline. A path the launcher would refuse is refused here, so such a bundle is never written. */

@@ -2,8 +2,8 @@
 // manifest, the bootstrap and the site-packages tree, each .py with its .pyc.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { cfgText, fileLine, oneLine, type CfgFile } from "../format/cfg.js";
-import { cacheKey, hashFile } from "../format/key.js";
+import { entryCfg, oneLine } from "../format/cfg.js";
+import { hashFile } from "../format/key.js";
 import { BOOT_PREFIX, LAUNCHER_CFG, MANIFEST_NAME, SITE_PREFIX } from "../format/layout.js";
 import type { Manifest, UnpackRecord } from "../format/manifest.js";
 import type { PythonInfo } from "../util/python.js";
@@ -45,11 +45,11 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
   const stale = (f: { rel: string }) => f.rel.endsWith(".pyc") && hasSource.has(f.rel.slice(0, -1));
   const unpackedFiles = [...classified.unpacked.filter((f) => !stale(f)), ...pycacheFiles(python, classified.unpacked, input)];
   const unpack = await describeUnpacked(unpackedFiles);
-  const key = unpack.length > 0 ? await cacheKey(unpack.map((f) => fileLine(cfgFile(f)))) : null;
+  const cfg = await launcherCfg(input, unpack);
   const manifest = buildManifest({
     python,
     entry,
-    key,
+    key: cfg.key,
     unpack,
     packages: classified.packages,
     launcher: input.launcher,
@@ -87,7 +87,7 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
   entries.push({ name: MANIFEST_NAME, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), store: false, mode: 0o644 });
   entries.sort((a, b) => compareBytes(a.name, b.name));
   // The launcher reads the first central-directory entry on its warm path.
-  entries.unshift({ name: LAUNCHER_CFG, data: Buffer.from(launcherCfg(manifest, unpack)), store: true, mode: 0o644 });
+  entries.unshift({ name: LAUNCHER_CFG, data: Buffer.from(cfg.text), store: true, mode: 0o644 });
   return { entries, manifest };
 }
 
@@ -149,20 +149,16 @@ function namespaceDirs(rels: string[]): ArchiveEntry[] {
   return [...dirs].map((d) => ({ name: `${SITE_PREFIX}${d}/`, data: Buffer.alloc(0), store: true, mode: 0o755 as const }));
 }
 
-// An unpacked file as the cfg lists it.
-const cfgFile = (f: UnpackRecord): CfgFile => ({ hash: f.xxh64, size: f.size, mode: f.mode, path: f.path });
-
-// docs/format.md, ".pyzap/launcher.cfg".
-function launcherCfg(m: Manifest, unpack: UnpackRecord[]): string {
+// docs/format.md, ".pyzap/launcher.cfg": its key is the bundle's cache key.
+function launcherCfg(input: AssembleInput, unpack: UnpackRecord[]): Promise<{ key: string | null; text: string }> {
   const records: [string, string][] = [
-    ["name", oneLine(m.name)],
-    ["version", oneLine(m.version)],
-    ["key", m.cacheKey ?? "-"],
-    ["python", m.python.executable],
-    ["pyver", m.python.requires],
+    ["name", oneLine(input.entry.name)],
+    ["version", oneLine(input.entry.version)],
+    ["python", input.python.executable],
+    ["pyver", input.python.requires],
   ];
-  if (m.runtime) records.push(["runtime", m.runtime.key]);
-  return cfgText(records, unpack.map(cfgFile));
+  if (input.runtime) records.push(["runtime", input.runtime.info.key]);
+  return entryCfg(records, unpack.map((f) => ({ hash: f.xxh64, size: f.size, mode: f.mode, path: f.path })));
 }
 
 // docs/format.md, "bundle.py": Python literals only (JSON strings are valid Python strings).

@@ -6,8 +6,8 @@
 // the same interpreter (and the same stdlib choices) shares one entry.
 import { statSync } from "node:fs";
 import path from "node:path";
-import { cfgText, fileLine, type CfgFile } from "../../format/cfg.js";
-import { cacheKey, hashFile } from "../../format/key.js";
+import { entryCfg, type CfgFile } from "../../format/cfg.js";
+import { hashFile } from "../../format/key.js";
 import { RUNTIME_CFG, RUNTIME_PREFIX } from "../../format/layout.js";
 import type { RuntimeInfo } from "../../format/manifest.js";
 import type { PythonInfo } from "../../util/python.js";
@@ -46,15 +46,18 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
   const listed: CfgFile[] = [];
   for (const f of files) listed.push({ hash: await hashFile(f.abs), size: statSync(f.abs).size, mode: f.mode, path: f.rel });
   const bytes = listed.reduce((n, f) => n + f.size, 0);
-  const key = await cacheKey(listed.map(fileLine));
   const floor = glibcFloor(natives.flatMap((n) => n.info.versions));
-  const info: RuntimeInfo = {
-    key,
+  const described = {
     version: options.python.version,
     executable: layout.executableRel,
     early: early.length ? path.posix.join(zipDir, EARLY_DIR) : null,
     glibc: floor ? floor.join(".") : null,
     interp: natives[0]!.info.interp,
+  };
+  const cfg = await runtimeCfg(described, listed);
+  const info: RuntimeInfo = {
+    key: cfg.key!, // a runtime always has files
+    ...described,
     files: files.length,
     bytes,
     stdlibModules: stdlib.modules,
@@ -62,16 +65,16 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     libraries: natives.filter((n) => n.kind === "library").map((n) => path.posix.basename(n.rel)).sort(),
   };
   const entries: ArchiveEntry[] = files.map((f) => ({ name: RUNTIME_PREFIX + f.rel, file: f.abs, store: false, mode: f.mode }));
-  entries.push({ name: RUNTIME_CFG, data: Buffer.from(runtimeCfg(info, listed)), store: true, mode: 0o644 });
+  entries.push({ name: RUNTIME_CFG, data: Buffer.from(cfg.text), store: true, mode: 0o644 });
   return { info, entries };
 }
 
 // docs/format.md, ".pyzap/runtime.cfg": launcher.cfg's format and records,
 // plus where the executable is, the glibc floor and the loader.
-function runtimeCfg(info: RuntimeInfo, files: CfgFile[]): string {
-  const records: [string, string][] = [["name", "cpython"], ["version", info.version], ["key", info.key], ["exe", info.executable]];
+function runtimeCfg(info: Pick<RuntimeInfo, "version" | "executable" | "glibc" | "interp" | "early">, files: CfgFile[]): Promise<{ key: string | null; text: string }> {
+  const records: [string, string][] = [["name", "cpython"], ["version", info.version], ["exe", info.executable]];
   if (info.glibc) records.push(["glibc", info.glibc]);
   if (info.interp) records.push(["interp", info.interp]);
   if (info.early) records.push(["early", info.early]);
-  return cfgText(records, files);
+  return entryCfg(records, files);
 }
