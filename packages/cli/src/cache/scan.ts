@@ -137,13 +137,13 @@ function describeEntry(entry: CacheEntry, dir: string, st: Stats): void {
   entry.state = "complete";
   entry.path = dir;
   entry.lastUsed = mtimeIso(dir);
+  const sizes = { files: 0, bytes: 0, diskBytes: st.blocks * 512 };
+  measure(dir, sizes, path.join(dir, "site"));
+  Object.assign(entry, sizes);
   if (entry.kind === "resources") {
-    // Written once (site/ and its files), then only its mtime is refreshed by the runtime that uses it.
+    // No entry.cfg: written once (site/ and its files), then only its mtime is refreshed by the runtime that uses it.
     entry.created = mtimeIso(path.join(dir, "site"));
     entry.bundles = [];
-    const sizes = { files: 0, bytes: 0, diskBytes: st.blocks * 512 };
-    measure(dir, sizes, path.join(dir, "site"));
-    Object.assign(entry, sizes);
     return;
   }
   const cfg = path.join(dir, ENTRY_CFG);
@@ -151,11 +151,6 @@ function describeEntry(entry: CacheEntry, dir: string, st: Stats): void {
   entry.created = cfgStat ? mtimeIso(cfg) : null;
   const header = cfgStat ? readHeader(cfg) : {};
   entry.bundles = [{ name: header.name ?? null, version: header.version ?? null, path: null, lastUsed: null }];
-  const sizes = { files: 0, bytes: 0, diskBytes: st.blocks * 512 };
-  measure(dir, sizes, path.join(dir, "site"));
-  entry.files = sizes.files;
-  entry.bytes = sizes.bytes;
-  entry.diskBytes = sizes.diskBytes;
 }
 
 /** Adds up `dir` recursively; only regular files under `site` count as entry files. */
