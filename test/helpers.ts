@@ -93,3 +93,18 @@ export function buildTestingLauncher(dir: string): string {
   ok(spawnSync("make", ["-s", "-C", path.join(REPO, "launcher-c"), "testing", `BUILD=${dir}`], { encoding: "utf8" }));
   return path.join(dir, "testing/pyzap-launcher");
 }
+
+/**
+ * A clean target: a `venv --without-pip` of `python` in `dir`, checked to
+ * lack each of `modules` (pyenv's python3 here has numpy, flask, jinja2 and
+ * certifi in its own site-packages: a bundle run there could lean on them).
+ * Returns its python3, for PYZAP_PYTHON.
+ */
+export function cleanTarget(dir: string, modules: string[], python = "python3"): string {
+  ok(run(python, ["-m", "venv", "--without-pip", dir]));
+  const target = path.join(dir, "bin/python3");
+  for (const m of modules) {
+    if (run(target, ["-c", `import ${m}`]).status === 0) throw new Error(`the clean target ${dir} can import ${m}`);
+  }
+  return target;
+}

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { freePort, type Output, watchOutput } from "./servers.js";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { BASE_ENV, ok, pyzap, REPO, run, tempDir } from "./helpers.js";
+import { BASE_ENV, cleanTarget, ok, pyzap, REPO, run, tempDir } from "./helpers.js";
 
 const dir = tempDir();
 const out = path.join(dir, "flask-app.pyz");
@@ -21,9 +21,11 @@ beforeAll(async () => {
   port = await freePort();
   const home = path.join(dir, "home"); // gunicorn keeps a control socket under $HOME
   mkdirSync(home);
+  // pyenv's python3 has flask, jinja2 and markupsafe of its own: run on a target without them.
+  const target = cleanTarget(path.join(dir, "target"), ["flask", "jinja2", "markupsafe", "gunicorn"]);
   // --stop-after: the server stops by itself even if this test dies.
   server = spawn(out, ["--bind", `127.0.0.1:${port}`, "--workers", "2", "--stop-after", "120"], {
-    env: { ...BASE_ENV, PYZAP_CACHE: cache, HOME: home },
+    env: { ...BASE_ENV, PYZAP_CACHE: cache, HOME: home, PYZAP_PYTHON: target },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const child = server;

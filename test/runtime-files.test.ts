@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, test } from "vitest";
-import { bundle, ok, pyzap, run, start, tempDir, whenStopped } from "./helpers.js";
+import { bundle, cleanTarget, ok, pyzap, run, start, tempDir, whenStopped } from "./helpers.js";
 
 const wheelhouse = inject("wheelhouse");
 const dir = tempDir();
@@ -38,7 +38,7 @@ def main():
 `;
 
 beforeAll(() => {
-  ok(run("python3", ["-m", "venv", "--without-pip", venv]));
+  cleanTarget(venv, ["jinja2", "certifi"]);
   mkdirSync(tmp);
 });
 
