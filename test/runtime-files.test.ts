@@ -104,6 +104,13 @@ describe("an app that reads its package's files, kept zipped", () => {
     expect((await app.done).status).toBe(0);
     ok(pyzap(["cache", "clean", "--all"], env));
     expect(resources()).toEqual([]);
+
+    // Extracted again by the next run; left unused for a month, prune removes it.
+    ok(run(out, [], env));
+    expect(resources().length).toBeGreaterThan(0);
+    for (const r of resources()) utimesSync(path.join(cache, r), monthAgo, monthAgo);
+    ok(pyzap(["cache", "prune", "--older-than", "7d"], env));
+    expect(resources()).toEqual([]);
     // And nothing to verify against: said, not failed silently.
     expect(pyzap(["cache", "verify"], env).status).toBe(0);
   });
