@@ -171,9 +171,8 @@ static void drop_untrusted_env(void)
  * over on the new file, once (PYZAP_RESTARTED stops a loop). */
 static void restart_if_replaced(struct ctx *c)
 {
-	struct stat had, now;
-	if (fstat(c->fd, &had) != 0 || stat(c->self, &now) != 0 ||
-	    (had.st_dev == now.st_dev && had.st_ino == now.st_ino))
+	struct stat now; /* against zr_open's fstat of the file we read */
+	if (stat(c->self, &now) != 0 || (c->zip.dev == now.st_dev && c->zip.ino == now.st_ino))
 		return;
 	if (c->restarted) {
 		pz_debug(c->debug, "%s was replaced again while starting; going on", c->self);
