@@ -21,6 +21,12 @@ int entry_state(int rootfd, const char *key, uid_t euid, struct stat *st, const 
 	*why = NULL;
 	if (fstatat(rootfd, key, st, AT_SYMLINK_NOFOLLOW) != 0)
 		return ENTRY_MISSING;
+	return entry_state_of(st, euid, why);
+}
+
+int entry_state_of(const struct stat *st, uid_t euid, const char **why)
+{
+	*why = NULL;
 	if (S_ISLNK(st->st_mode))
 		*why = "is a symlink";
 	else if (!S_ISDIR(st->st_mode))

@@ -18,6 +18,9 @@ enum entry_state {
 struct stat;
 int entry_state(int rootfd, const char *key, uid_t euid, struct stat *st, const char **why);
 
+/* The same verdict from an lstat-like *st the caller already has. */
+int entry_state_of(const struct stat *st, uid_t euid, const char **why);
+
 /* Holding KEY.lock: rename a bad KEY to KEY.bad-PID and remove it. 0 or -1
  * with errno (ENOENT counts as done). */
 int entry_quarantine(int rootfd, const char *key);

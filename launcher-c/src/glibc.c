@@ -64,31 +64,29 @@ static void get_shdr(const unsigned char *p, int is64, struct shdr *s)
 	}
 }
 
-/* Three reads on the warm path of every start: the section headers, the
- * verdef section, its string table. */
+/* Four reads on the warm path of every start: the ELF header, the section
+ * headers, the verdef section, its string table. */
 int glibc_defined(int fd, int *major, int *minor)
 {
 	struct stat st;
-	unsigned char id[EI_NIDENT], *sh = NULL, *vd = NULL;
+	unsigned char eh[sizeof(Elf64_Ehdr)], *sh = NULL, *vd = NULL; /* the larger header, read once */
 	char *str = NULL;
 	struct shdr s, ls;
 	uint64_t shoff;
 	unsigned shnum, shentsize, i;
 	int found = 0, rc = -1;
-	if (fstat(fd, &st) != 0 || rd(fd, (uint64_t)st.st_size, 0, id, sizeof id) != 0 ||
-	    memcmp(id, ELFMAG, SELFMAG) != 0 || id[EI_DATA] != ELFDATA2LSB)
+	if (fstat(fd, &st) != 0 || rd(fd, (uint64_t)st.st_size, 0, eh, sizeof eh) != 0 ||
+	    memcmp(eh, ELFMAG, SELFMAG) != 0 || eh[EI_DATA] != ELFDATA2LSB)
 		return -1;
 	uint64_t size = (uint64_t)st.st_size;
-	int is64 = id[EI_CLASS] == ELFCLASS64;
+	int is64 = eh[EI_CLASS] == ELFCLASS64;
 	if (is64) {
 		Elf64_Ehdr h;
-		if (rd(fd, size, 0, &h, sizeof h))
-			return -1;
+		memcpy(&h, eh, sizeof h);
 		shoff = h.e_shoff, shnum = h.e_shnum, shentsize = h.e_shentsize;
 	} else {
 		Elf32_Ehdr h;
-		if (rd(fd, size, 0, &h, sizeof h))
-			return -1;
+		memcpy(&h, eh, sizeof h);
 		shoff = h.e_shoff, shnum = h.e_shnum, shentsize = h.e_shentsize;
 	}
 	if (shentsize != (is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)) || shnum == 0 || shnum > MAX_SECTIONS)

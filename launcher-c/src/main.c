@@ -120,26 +120,22 @@ static int read_cfg(struct ctx *c)
 static int prepare(struct ctx *c, int app_only)
 {
 	struct entry_job jobs[2];
-	int n = 0, rc;
+	int n = 0, rc, standalone = c->cfg.runtime[0] && !app_only;
 	memset(jobs, 0, sizeof jobs);
-	if (c->cfg.runtime[0] && !app_only &&
-	    (rc = runtime_open(&c->rt, &c->zip, c->self, c->cfg.runtime, c->debug)))
+	if (standalone && (rc = runtime_open(&c->rt, &c->zip, c->self, c->cfg.runtime, c->debug)))
 		return rc;
 	if (c->cfg.key[0] == '-')
 		pz_debug(c->debug, "key '-': nothing to unpack for the app");
 	else
 		jobs[n++] = (struct entry_job){ &c->zip, &c->cfg, c->cfg_text, c->cfg_len, CFG_NAME, NULL, &c->cfg, "" };
-	int app = n ? 0 : -1;
-	if (c->cfg.runtime[0] && !app_only)
+	if (standalone)
 		jobs[n++] = (struct entry_job){ &c->zip, &c->rt.cfg, c->rt.text, c->rt.len, RUNTIME_CFG_NAME,
 						 RUNTIME_ZIP_PREFIX, &c->cfg, "" };
 	if ((rc = prepare_entries(jobs, n, c->self, c->debug)))
 		return rc;
-	if (app == 0)
+	if (c->cfg.key[0] != '-')
 		snprintf(c->entry_dir, sizeof c->entry_dir, "%s", jobs[0].dir);
-	if (c->cfg.runtime[0] && !app_only)
-		return runtime_python(&c->rt, jobs[n - 1].dir, &c->py, c->debug);
-	return 0;
+	return standalone ? runtime_python(&c->rt, jobs[n - 1].dir, &c->py, c->debug) : 0;
 }
 
 /* Started across a privilege change (setuid/setgid copy, file capabilities;
@@ -171,9 +167,8 @@ static void drop_untrusted_env(void)
  * over on the new file, once (PYZAP_RESTARTED stops a loop). */
 static void restart_if_replaced(struct ctx *c)
 {
-	struct stat had, now;
-	if (fstat(c->fd, &had) != 0 || stat(c->self, &now) != 0 ||
-	    (had.st_dev == now.st_dev && had.st_ino == now.st_ino))
+	struct stat now; /* against zr_open's fstat of the file we read */
+	if (stat(c->self, &now) != 0 || (c->zip.dev == now.st_dev && c->zip.ino == now.st_ino))
 		return;
 	if (c->restarted) {
 		pz_debug(c->debug, "%s was replaced again while starting; going on", c->self);

@@ -19,24 +19,27 @@
 
 #define TOUCH_AFTER_S (24 * 3600) /* "last used" granularity of an entry's mtime */
 
-/* Hold ROOT/KEY open (O_PATH, inherited by Python: no O_CLOEXEC) so that
- * `pyzap cache clean|prune` sees it in use (/proc/PID/fd) from this moment,
- * not only once Python runs with PYZAP_ENTRY_DIR. The same directory as st,
- * else 0 (it was swapped: extract again). */
-static int keep_entry_open(const struct root *root, const char *key, const struct stat *st)
+/* entry_state() of ROOT/KEY, read through an O_PATH descriptor of it that
+ * is kept open (inherited by Python: no O_CLOEXEC) when the entry is
+ * ENTRY_OK, so that `pyzap cache clean|prune` sees it in use (/proc/PID/fd)
+ * from this moment, not only once Python runs with PYZAP_ENTRY_DIR. One
+ * open and one fstat: what is held is what was checked (O_NOFOLLOW with
+ * O_PATH opens a symlink itself, which entry_state_of() refuses). */
+static int hold_entry(const struct root *root, const char *key, uid_t euid, struct stat *st,
+		      const char **why)
 {
-	struct stat now;
-	int fd = openat(root->fd, key, O_PATH | O_DIRECTORY | O_NOFOLLOW);
-	if (fd < 0 || fstat(fd, &now) != 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	return 1;
+	int state, fd = openat(root->fd, key, O_PATH | O_NOFOLLOW);
+	*why = NULL;
+	if (fd < 0)
+		return ENTRY_MISSING;
+	state = fstat(fd, st) != 0 ? ENTRY_MISSING : entry_state_of(st, euid, why);
+	if (state != ENTRY_OK)
+		close(fd);
+	return state;
 }
 
 /* Warm path: ROOT/KEY is a directory of ours that only we can write (the
- * tamper policy: one fstatat, nothing per file), held open. Touched if its
+ * tamper policy: one fstat, nothing per file), held open. Touched if its
  * mtime is more than a day away from now, also in the future (a clock
  * step): else prune would never see it old. */
 static int is_warm(const struct entry_job *j, const struct roots *roots, const struct root *root,
@@ -44,7 +47,7 @@ static int is_warm(const struct entry_job *j, const struct roots *roots, const s
 {
 	struct stat st;
 	const char *why, *key = j->cfg->key;
-	int state = entry_state(root->fd, key, roots->euid, &st, &why);
+	int state = hold_entry(root, key, roots->euid, &st, &why);
 	if (state != ENTRY_OK) {
 		if (state == ENTRY_BAD)
 			pz_debug(debug, "entry %s/%s %s: not using it, extracting again", root->path, key, why);
@@ -52,8 +55,6 @@ static int is_warm(const struct entry_job *j, const struct roots *roots, const s
 			pz_debug(debug, "entry %s/%s: not there, extracting", root->path, key);
 		return 0;
 	}
-	if (!keep_entry_open(root, key, &st))
-		return 0;
 	th_point("warm entry kept open");
 	long long ago = (long long)time(NULL) - (long long)st.st_mtime;
 	if ((ago > TOUCH_AFTER_S || ago < -TOUCH_AFTER_S) &&
@@ -115,8 +116,8 @@ static int extract(const struct entry_job *j, const struct roots *roots, const s
 	} else {
 		rc = 0; /* LOCK_ENTRY_READY */
 	}
-	if (!rc && entry_state(root->fd, key, roots->euid, &st, &why) == ENTRY_OK)
-		keep_entry_open(root, key, &st); /* best effort, as on the warm path */
+	if (!rc)
+		hold_entry(root, key, roots->euid, &st, &why); /* best effort, as on the warm path */
 	return rc;
 }
 

@@ -161,6 +161,7 @@ int zr_open(struct zr *zr, int fd, const char *path)
 	if (!S_ISREG(st.st_mode))
 		return zr_fail(zr, "not a regular file");
 	zr->size = (uint64_t)st.st_size;
+	zr->dev = st.st_dev, zr->ino = st.st_ino;
 	if (zr->size < EOCD_LEN)
 		return zr_fail(zr, "file of %llu bytes is too small to hold a zip end record", (ull)zr->size);
 	/* Read one page first; only if the record is not there read the whole

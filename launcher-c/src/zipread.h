@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Result of every zr_* call that can fail. */
 enum zr_status {
@@ -25,6 +26,8 @@ struct zr {
 	int fd;               /* the file, not owned */
 	const char *path;     /* for messages only */
 	uint64_t size;        /* file size from fstat: the bound for every read */
+	dev_t dev;            /* the file's identity from that fstat */
+	ino_t ino;
 	uint64_t eocd_off;    /* where the end of central directory record starts */
 	uint64_t cd_off;      /* absolute offset of the first central header */
 	uint64_t cd_size;     /* bytes of central directory */
