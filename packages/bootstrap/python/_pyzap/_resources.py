@@ -134,7 +134,7 @@ def _hold(dest):
             return False
         import time
         if time.time() - held.st_mtime > 86400:
-            os.utime(fd if os.utime in getattr(os, 'supports_fd', ()) else dest)
+            os.utime(dest)
     except OSError:
         os.close(fd)
         return False
