@@ -336,7 +336,7 @@ def activate(archive, data, entry_dir):
     if bundle.site_dir:
         # also the tests/ a package unpacked whole leaves in the archive
         sys.meta_path.append(SiblingFinder(bundle))
-    if bundle.dists:
+    if bundle.dists and sys.version_info >= (3, 8):  # _metadata needs importlib.metadata (3.8+)
         _insert_before(PathFinder, MetadataFinder(bundle))
     _bundles.append(bundle)
     _watch_imports()
