@@ -23,7 +23,7 @@ import time
 
 from _pyzap import debug
 from _pyzap._cacheroot import cache_candidates, check_root, checked_root, entry_problem, probe_exec  # noqa: F401 (re-exported)
-from _pyzap._cacheroot import rmtree as _rmtree
+from _pyzap._cacheroot import reclaim, rmtree as _rmtree
 from _pyzap._cfg import CFG_MAX_BYTES, CFG_NAME, parse_cfg  # noqa: F401 (re-exported)
 from _pyzap._errors import CORRUPT, DISK_FULL, IO_ERROR, LOCK_TIMEOUT, NO_CACHE, PyzapError  # noqa: F401
 
@@ -189,7 +189,7 @@ def extract(archive, key, root, settings=Settings):
             return entry
         if problem != 'missing':
             _quarantine(entry)
-        _reclaim(root, key)
+        reclaim(root, key)
         return _extract_locked(archive, key, entry, lock, settings)
     finally:
         try:
@@ -298,29 +298,6 @@ def _quarantine(entry):
     except OSError as err:
         raise _io_error(err, f'cannot move aside {entry}')
     _rmtree(bad)
-
-
-def _reclaim(root, key):
-    """Holding the lock: remove KEY.tmp-PID / KEY.bad-PID of processes that are gone."""
-    try:
-        names = os.listdir(root)
-    except OSError:
-        return
-    for name in names:
-        head, sep, pid = name.rpartition('-')
-        if head not in (key + '.tmp', key + '.bad') or not pid.isdigit() or pid[0] == '0':
-            continue
-        if int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-            continue
-        except ProcessLookupError:
-            pass
-        except OSError:
-            continue
-        debug(f'removing {root}/{name}, left by process {pid} which is gone')
-        _rmtree(f'{root}/{name}')
 
 
 def _extract_locked(archive, key, entry, lock, settings):
