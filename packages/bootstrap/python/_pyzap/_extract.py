@@ -117,6 +117,9 @@ def run_launcher(archive):
     +x), else the bundle itself. Returns ROOT/KEY; exits with the launcher's
     code after its one-line message; None if no launcher could run here
     (another architecture, exec forbidden), and Python does the work."""
+    if not hasattr(os, 'waitstatus_to_exitcode'):  # 3.9+, as posix_spawn is 3.8+: Python does the work
+        debug('this Python has no os.posix_spawn or os.waitstatus_to_exitcode: unpacking in Python')
+        return None
     env = dict(os.environ)
     env['PYZAP_EXTRACT_FOR'] = archive
     for path, cleanup in _launcher_paths(archive):
