@@ -112,6 +112,20 @@ class ScanLockTest(unittest.TestCase):
         self.assertTrue(_commands.scan(root, now)[0]['lock']['stale'])
 
 
+class ExpandKeyTest(unittest.TestCase):
+    """clean takes the keys PYZAP=cache list shows, res- ones too, whole or by a unique prefix."""
+
+    def test_resource_keys(self):
+        root = tempfile.mkdtemp(prefix='pyzap-scan-')
+        self.addCleanup(shutil.rmtree, root, True)
+        for key in ('0123456789abcdef', 'res-0123456789abcdef'):
+            os.mkdir(os.path.join(root, key))
+        self.assertEqual(_commands._expand_key(root, 'res-01'), 'res-0123456789abcdef')
+        self.assertEqual(_commands._expand_key(root, 'res-0123456789ab'), 'res-0123456789abcdef')
+        self.assertEqual(_commands._expand_key(root, 'res-fedcba9876543210'), 'res-fedcba9876543210')
+        self.assertEqual(_commands._expand_key(root, '01'), '0123456789abcdef')
+
+
 class ScanEntryCfgTest(unittest.TestCase):
     """PYZAP=cache list names an entry from its entry.cfg as `pyzap cache list` does: parsed by
     the launcher's rules (_cfg), nothing from a malformed one."""

@@ -89,6 +89,24 @@ class CandidatesTest(unittest.TestCase):
                          [('/var/cache/pyzap', False), ('/var/tmp/pyzap-0', False)])
 
 
+class ReclaimTest(unittest.TestCase):
+    """What an entry's extraction and a resource copy (res-H) leave behind when killed is removed
+    by the next one, and only that."""
+
+    def test_dead_processes_leftovers_only(self):
+        from _pyzap import _cacheroot
+        root = tempfile.mkdtemp(prefix='pyzap-reclaim-')
+        self.addCleanup(shutil.rmtree, root, True)
+        dead = 2 ** 22 + 12345  # above the usual pid_max: no such process
+        key = 'res-0123456789abcdef'
+        names = [key + '.tmp-%d' % dead, key + '.bad-%d' % dead, key + '.tmp-%d' % os.getpid(),
+                 key + '.tmp-1', key, 'res-fedcba9876543210.tmp-%d' % dead]
+        for name in names:
+            os.mkdir(os.path.join(root, name))
+        _cacheroot.reclaim(root, key)
+        self.assertEqual(sorted(os.listdir(root)), sorted(names[2:]))
+
+
 class CacheRootTest(unittest.TestCase):
 
     def setUp(self):

@@ -319,8 +319,10 @@ def activate(archive, data, entry_dir):
         return found
     bundle = Bundle(archive, data, entry_dir)
     if os.environ.get('PYZAP_ZIPIMPORT') != '1':
-        from _pyzap import _stdlib  # first: before anything imports from a standalone runtime's stdlib zip
-        _stdlib.install()
+        zip_path = _stdlib_zip()
+        if zip_path is not None:  # first: before anything imports from a standalone runtime's stdlib zip
+            from _pyzap import _stdlib
+            _stdlib.install(zip_path)
     from _pyzap import _isolate
     if not _isolate.inherit_path():
         entries, modules = _isolate.drop_host_site(bundle.site_dirs())
@@ -336,7 +338,7 @@ def activate(archive, data, entry_dir):
     if bundle.site_dir:
         # also the tests/ a package unpacked whole leaves in the archive
         sys.meta_path.append(SiblingFinder(bundle))
-    if bundle.dists:
+    if bundle.dists and sys.version_info >= (3, 8):  # _metadata needs importlib.metadata (3.8+)
         _insert_before(PathFinder, MetadataFinder(bundle))
     _bundles.append(bundle)
     _watch_imports()
@@ -348,6 +350,18 @@ def activate(archive, data, entry_dir):
     debug('runtime active for %s (entry %s, %d native modules, %s)', archive, entry_dir or '-',
           len(bundle.native), 'archive importer' if bundle.importer else 'zipimport')
     return bundle
+
+
+def _stdlib_zip():
+    """getpath's `PREFIX/lib/python3XY.zip` entry of sys.path if that file exists (a --standalone
+    runtime's standard library, _stdlib.py), else None. getpath lists it even when there is no
+    such file: checked here, so other bundles do not import _stdlib at every start."""
+    name = 'python%d%d.zip' % sys.version_info[:2]
+    lib = os.path.join(sys.base_prefix, 'lib')
+    for entry in sys.path:
+        if entry.endswith(name) and os.path.dirname(entry) == lib:
+            return entry if os.path.isfile(entry) else None
+    return None
 
 
 WATCHED = {  # module -> its hook in _compat

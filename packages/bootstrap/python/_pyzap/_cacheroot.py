@@ -62,6 +62,31 @@ def rmtree(path):
     shutil.rmtree(path, ignore_errors=True)
 
 
+def reclaim(root, key):
+    """Remove ROOT/KEY.tmp-PID and KEY.bad-PID left by processes that are gone (an entry's, under
+    its lock, or a resource copy's res-H)."""
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        head, sep, pid = name.rpartition('-')
+        if head not in (key + '.tmp', key + '.bad') or not pid.isdigit() or pid[0] == '0':
+            continue
+        if int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        from _pyzap import debug
+        debug('removing %s/%s, left by process %s which is gone', root, name, pid)
+        rmtree(os.path.join(root, name))
+
+
 def _mkdir(path, mode):
     """mkdir with exactly `mode` (not masked by umask); fine if it appeared meanwhile."""
     try:

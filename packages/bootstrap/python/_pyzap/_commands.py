@@ -634,7 +634,7 @@ def _action(key, path, what, why, size, outcome):
 
 def _expand_key(root, typed):
     """A whole key as typed, or the one key in `root` that starts with it (as the CLI does)."""
-    if len(typed) == 16:
+    if re.match(r'^(?:res-)?[0-9a-f]{16}$', typed):
         return typed
     matches = [e['key'] for e in scan(root) if e['key'].startswith(typed)]
     if len(matches) == 1:
@@ -649,8 +649,9 @@ def _clean(opts):
     if not all_ and not keys:
         raise Usage('clean needs --all or the KEYs to remove (PYZAP=cache ... list shows them)')
     for k in keys:
-        if not re.match(r'^[0-9a-f]{1,16}$', k):
-            raise Usage('not a cache key: %s (16 lowercase hex digits, or a prefix of one)' % k)
+        if not re.match(r'^(?:res-)?[0-9a-f]{1,16}$', k):
+            raise Usage('not a cache key: %s (16 lowercase hex digits, res- and 16 for resources, '
+                        'or a prefix of one)' % k)
     root = _require_root()
     if all_:
         keys = [e['key'] for e in scan(root) if e['path']]

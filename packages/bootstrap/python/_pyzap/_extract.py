@@ -23,7 +23,7 @@ import time
 
 from _pyzap import debug
 from _pyzap._cacheroot import cache_candidates, check_root, checked_root, entry_problem, probe_exec  # noqa: F401 (re-exported)
-from _pyzap._cacheroot import rmtree as _rmtree
+from _pyzap._cacheroot import reclaim, rmtree as _rmtree
 from _pyzap._cfg import CFG_MAX_BYTES, CFG_NAME, parse_cfg  # noqa: F401 (re-exported)
 from _pyzap._errors import CORRUPT, DISK_FULL, IO_ERROR, LOCK_TIMEOUT, NO_CACHE, PyzapError  # noqa: F401
 
@@ -117,6 +117,9 @@ def run_launcher(archive):
     +x), else the bundle itself. Returns ROOT/KEY; exits with the launcher's
     code after its one-line message; None if no launcher could run here
     (another architecture, exec forbidden), and Python does the work."""
+    if not hasattr(os, 'waitstatus_to_exitcode'):  # 3.9+, as posix_spawn is 3.8+: Python does the work
+        debug('this Python has no os.posix_spawn or os.waitstatus_to_exitcode: unpacking in Python')
+        return None
     env = dict(os.environ)
     env['PYZAP_EXTRACT_FOR'] = archive
     for path, cleanup in _launcher_paths(archive):
@@ -189,7 +192,7 @@ def extract(archive, key, root, settings=Settings):
             return entry
         if problem != 'missing':
             _quarantine(entry)
-        _reclaim(root, key)
+        reclaim(root, key)
         return _extract_locked(archive, key, entry, lock, settings)
     finally:
         try:
@@ -298,29 +301,6 @@ def _quarantine(entry):
     except OSError as err:
         raise _io_error(err, f'cannot move aside {entry}')
     _rmtree(bad)
-
-
-def _reclaim(root, key):
-    """Holding the lock: remove KEY.tmp-PID / KEY.bad-PID of processes that are gone."""
-    try:
-        names = os.listdir(root)
-    except OSError:
-        return
-    for name in names:
-        head, sep, pid = name.rpartition('-')
-        if head not in (key + '.tmp', key + '.bad') or not pid.isdigit() or pid[0] == '0':
-            continue
-        if int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-            continue
-        except ProcessLookupError:
-            pass
-        except OSError:
-            continue
-        debug(f'removing {root}/{name}, left by process {pid} which is gone')
-        _rmtree(f'{root}/{name}')
 
 
 def _extract_locked(archive, key, entry, lock, settings):

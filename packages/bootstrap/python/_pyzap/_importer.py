@@ -251,6 +251,11 @@ class ArchiveLoader(_Settable):
         """zipimport's reader (importlib.resources.files()), whose as_file() gives a real copy."""
         if not self.package:
             return None
+        if sys.version_info < (3, 10):
+            # No importlib.readers.ZipReader (_resources), and zipimport's older reader asks
+            # get_data for zip-relative names: without a reader, importlib.resources opens
+            # spec.origin's directory / resource, and on failure reads it through get_data.
+            return None
         if self.archive_obj.site == self.archive:  # a whole zip, not a bundle (the standalone stdlib)
             return zipimport.zipimporter.get_resource_reader(self, fullname)
         from _pyzap import _resources

@@ -9,7 +9,7 @@ Imported only on the first importlib.metadata lookup that concerns the bundle.
 """
 import importlib.metadata
 
-from _pyzap import _importer
+from _pyzap import _importer, _normalize
 
 
 class ArchiveDistribution(importlib.metadata.Distribution):
@@ -52,9 +52,7 @@ class ArchiveDistribution(importlib.metadata.Distribution):
     def _normalized_name(self):
         # What PathDistribution derives from its directory name, without reading METADATA.
         stem = self._dir[len('site-packages/'):].rstrip('/')
-        name = stem.rpartition('.')[0].partition('-')[0]
-        import re
-        return re.sub(r'[-_.]+', '_', name).lower()
+        return _normalize(stem.rpartition('.')[0].partition('-')[0])
 
 
 class _Source(object):

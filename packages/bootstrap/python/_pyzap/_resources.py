@@ -90,7 +90,7 @@ def _extract_once(bundle, files, members, rel, again=True):
     target = dest + '/site/' + rel
     if _cacheroot.entry_problem(dest) is None and _hold(dest):
         return target
-    _remove_dead(root, os.path.basename(dest) + '.tmp-')
+    _cacheroot.reclaim(root, os.path.basename(dest))
     tmp = '%s.tmp-%d' % (dest, os.getpid())
     try:
         _write(bundle.archive, members, tmp)
@@ -134,7 +134,7 @@ def _hold(dest):
             return False
         import time
         if time.time() - held.st_mtime > 86400:
-            os.utime(fd if os.utime in getattr(os, 'supports_fd', ()) else dest)
+            os.utime(dest)
     except OSError:
         os.close(fd)
         return False
@@ -173,24 +173,6 @@ def _write(archive, members, tmp):
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def _remove_dead(root, prefix):
-    """Remove ROOT/res-H.tmp-PID left by a process that no longer runs."""
-    try:
-        names = [n for n in os.listdir(root) if n.startswith(prefix)]
-    except OSError:
-        return
-    for name in names:
-        pid = name[len(prefix):]
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            _cacheroot.rmtree(os.path.join(root, name))
-        except OSError:
-            pass
 
 
 # importlib.resources: zipimport's reader, whose files() are zipfile.Path objects

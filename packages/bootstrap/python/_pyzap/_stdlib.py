@@ -21,7 +21,7 @@ the index existed) gets the interpreter's usual zipimport: slower, same result.
 The index is trusted only for the zip it was made from (same size, same cache
 tag); both are files of one content-keyed runtime entry.
 
-Imported on every start of a standalone bundle: only modules already loaded.
+Imported on every start of a standalone bundle (only then): only modules already loaded.
 """
 import marshal
 import os
@@ -37,11 +37,9 @@ def is_early(path):
     return os.path.basename(path) == EARLY
 
 
-def install():
-    """Serve the runtime's stdlib zip with the single-load importer; False if it is not there."""
-    zip_path = _stdlib_zip()
-    if zip_path is None:
-        return False
+def install(zip_path):
+    """Serve the runtime's stdlib zip `zip_path` (found by _pyzap._stdlib_zip) with the single-load
+    importer; False if its index is not there."""
     # encodings is loaded; its __path__ keeps the directory it needs. By name:
     # the launcher's spelling of the path may differ from sys.base_prefix's.
     sys.path[:] = [p for p in sys.path if not is_early(p)]
@@ -54,16 +52,6 @@ def install():
     from _pyzap import _importer
     _importer.install_zip(zip_path, files)
     return True
-
-
-def _stdlib_zip():
-    """getpath's `PREFIX/lib/python3XY.zip` entry of sys.path, if this runtime has one."""
-    name = 'python%d%d.zip' % sys.version_info[:2]
-    lib = os.path.join(sys.base_prefix, 'lib')
-    for entry in sys.path:
-        if entry.endswith(name) and os.path.dirname(entry) == lib:
-            return entry
-    return None
 
 
 def _read_index(zip_path, index):
