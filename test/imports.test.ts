@@ -34,6 +34,9 @@ print(json.dumps({
     "dist_name": importlib.metadata.distribution("fixture_pure").metadata["Name"],
     "console_scripts": sorted(e.name for e in importlib.metadata.entry_points(group="console_scripts") if e.value.startswith("fixture_pure")),
     "record_sub": [f.read_text() for f in importlib.metadata.files("fixture-pure") if f.name == "__init__.py" and f.parent.name == "sub"],
+    "located": (lambda d: [str(d), d.is_dir(), sorted(p.name for p in d.iterdir()), (d / "data" / "greeting.txt").read_text(),
+                           (d / "sub" / "__init__.py").is_file(), (d / "nope.txt").exists()])(
+        importlib.metadata.distribution("fixture-pure").locate_file("fixture_pure")),
     # As traceback and warnings ask: with the module globals, whose __loader__ serves the source.
     "linecache": linecache.getline(fixture_pure.sub.__file__, 3, fixture_pure.sub.__dict__),
     "source": inspect.getsource(fixture_pure.sub.answer),
@@ -56,6 +59,7 @@ interface Checks {
   dist_name: string;
   console_scripts: string[];
   record_sub: string[];
+  located: [string, boolean, string[], string, boolean, boolean];
   linecache: string;
   source: string;
   ns_path: string[];
@@ -80,6 +84,8 @@ function expectArchiveImports(r: Checks) {
   expect(r.dist_name).toBe("fixture-pure");
   expect(r.console_scripts).toEqual(["fixture-pure-exec"]);
   // A file listed in RECORD reads back through dist.files (the archive's copy).
+  // dist.locate_file(): a directory listed as installed (sources, not bytecode), its files readable.
+  expect(r.located).toEqual([`${site}/fixture_pure`, true, ["__init__.py", "cli.py", "data", "sub", "tests"], "hello from a resource\n", true, false]);
   expect(r.record_sub).toHaveLength(1);
   expect(r.record_sub[0]).toContain("def answer():");
   expect(r.linecache).toBe("    return 42\n");
