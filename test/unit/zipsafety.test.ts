@@ -165,10 +165,6 @@ describe("harmless uses are not findings", () => {
     ["a docstring and a comment showing the pattern", '"""Use open(os.path.join(os.path.dirname(__file__), "x")).\n"""\n# Path(__file__).parent.iterdir()\n'],
     ["'__file__' as a dict key", "def ns(filename):\n    return {'__file__': str(filename)}\n"],
     ["a log message", "import logging, os\nlog = logging.getLogger(__name__)\nlog.debug('loaded from %s', os.path.dirname(__file__))\n"],
-    [
-      "numpy: listing its directory only to word an error that is re-raised",
-      "import os\ntry:\n    from . import _core\nexcept ImportError as exc:\n    found = os.listdir(__path__[0])\n    raise ImportError('missing: %s' % found) from exc\n",
-    ],
     ["a comparison with the module's path", "import os\ndef ours(frame):\n    return frame.f_code.co_filename.startswith(os.path.dirname(__file__))\n"],
   ];
   test.each(harmless.map(([name, code]) => [name, findingsOf(code)] as const))("%s", (_name, found) => {
@@ -217,6 +213,57 @@ describe("harmless uses are not findings", () => {
     const decisions = scanned.decide();
     expect(decisions.get("other")?.runsFrom).toBe("cache");
     expect(decisions.get("pkg")?.runsFrom).toBe("archive");
+  });
+});
+
+describe("reads on a path that can only end by raising do not decide", () => {
+  // What such code reads only words an error message; the scan reports it as
+  // "error_path" and the decision names it as ignored.
+  const numpy = findingsOf("import os\ntry:\n    from . import _core\nexcept ImportError as exc:\n    found = os.listdir(__path__[0])\n    raise ImportError('missing: %s' % found) from exc\n");
+  test("numpy: listing its directory in an except handler that re-raises", () => {
+    expect(numpy()).toEqual([[5, "error_path", "", true]]);
+  });
+
+  const checkBuild = [
+    "import os",
+    "def raise_build_error(e):",
+    "    local_dir = os.path.split(__file__)[0]",
+    "    listing = []",
+    "    for name in os.listdir(local_dir):",
+    "        listing.append(name)",
+    "    raise ImportError('%s; contents of %s: %s' % (e, local_dir, listing))",
+    "try:",
+    "    from pkg._check_build import check_build",
+    "except ImportError as e:",
+    "    raise_build_error(e)",
+    "",
+  ].join("\n");
+  const sklearn = scanTree({ "pkg/__init__.py": "", "pkg/__check_build/__init__.py": checkBuild, ...DATA });
+  test("scikit-learn: a function that can only raise lists its own folder; the package stays zipped and says so", () => {
+    const scanned = sklearn();
+    expect(scanned.findings).toEqual([["pkg/__check_build/__init__.py", 5, "error_path", "", true]]);
+    expect(scanned.decide().get("pkg")).toMatchObject({
+      runsFrom: "archive",
+      reason:
+        "zipped: no code reads the package's own files by path; ignored: pkg/__check_build/__init__.py:5 lists a directory derived from __file__ (os.listdir) only on a path that ends by raising",
+    });
+  });
+
+  const branches: [string, string, string][] = [
+    ["a function that returns the listing on its normal path", "import os\ndef names(e):\n    if e is None:\n        return os.listdir(os.path.dirname(__file__))\n    raise e\n", "listing"],
+    ["an if branch that lists and does not raise", "import os\nif os.environ.get('X'):\n    NAMES = os.listdir(os.path.dirname(__file__))\n", "listing"],
+    ["an except handler that lists and goes on", "import os\ntry:\n    import _x\nexcept ImportError:\n    NAMES = os.listdir(os.path.dirname(__file__))\n", "listing"],
+    ["a handler that lists, then breaks out of its loop before raising", "import os\nfor i in range(2):\n    try:\n        import _x\n    except ImportError:\n        NAMES = os.listdir(os.path.dirname(__file__))\n        if i:\n            break\n        raise\n", "listing"],
+  ];
+  const normal = branches.map(([name, code, kind]) => [name, scanTree({ "pkg/__init__.py": code, ...DATA }), kind] as const);
+  test.each(normal)("still a finding that unpacks the package: %s", (_name, scanned, kind) => {
+    expect(scanned().findings.map(([, , k]) => k)).toContain(kind);
+    expect(scanned().decide().get("pkg")?.runsFrom).toBe("cache");
+  });
+
+  const guarded = findingsOf("import os\nHERE = os.path.dirname(__file__)\nif not os.path.isdir(os.path.join(HERE, 'data')):\n    raise ImportError('no data')\n");
+  test("the test of an if whose branch raises is still read on the normal path", () => {
+    expect(guarded()).toContainEqual([3, "path", "", true]);
   });
 });
 

@@ -20,6 +20,12 @@ that a zip archive cannot serve, as findings:
   resource must be a real file.
 - kind "as_file": `importlib.resources.as_file` / `.path`: served from a real
   file when there is one, else copied to a temporary file on every call.
+- kind "error_path": any of the above inside code that can only end by
+  raising (a function, `if` branch or `except` handler whose last statement
+  is `raise` and that has no return, yield, break or continue): what it reads
+  only builds an error message (scikit-learn's `__check_build` lists its own
+  folder to say which extension failed), so it does not decide where the
+  package runs from; the build shows it as ignored.
 
 `target` is the top-level package the finding is about ("" = the module's
 own). `certain` is False when the path escapes where the scan cannot follow
@@ -127,6 +133,7 @@ class Scanner(object):
         self.globals = {}  # module-level name -> Origin
         self.findings = []
         self.record = False
+        self.error_path = False  # inside code that can only end by raising
 
     # --- names -----------------------------------------------------------
     def dotted(self, node):
@@ -151,7 +158,17 @@ class Scanner(object):
     def find(self, node, kind, target, what, certain=True):
         if self.record:
             target = "" if target == self.top else target
+            if self.error_path:
+                kind, what = "error_path", "%s only on a path that ends by raising" % what
             self.findings.append((getattr(node, "lineno", 0), kind, target, what, certain))
+
+    def raising_body(self, statements, scope, raising):
+        """Visit `statements`, as an error path if `raising` (findings in it are reported as such)."""
+        outer, self.error_path = self.error_path, raising
+        try:
+            self.body(statements, scope)
+        finally:
+            self.error_path = outer
 
     def escape(self, node, origin, how):
         """The path goes where the scan cannot follow it: assume the worst."""
@@ -350,7 +367,10 @@ class Scanner(object):
                     origin = self.taint(default, scope)
                     if origin is not None:
                         self.escape(default, origin, "uses as a default argument")
-            self.body(stmt.body, inner)
+            # A function that can only raise (sklearn's raise_build_error);
+            # any other, nested ones included, is judged on its own.
+            raising = not isinstance(stmt, ast.ClassDef) and ends_by_raising(stmt.body)
+            self.raising_body(stmt.body, inner, raising)
             scope.assigned.add(stmt.name)
         elif isinstance(stmt, ast.Assign):
             origin = self.taint(stmt.value, scope)
@@ -377,7 +397,8 @@ class Scanner(object):
                 self.body(stmt.orelse, scope)  # the script part never runs on import
                 return
             self.taint(stmt.test, scope)
-            self.body(stmt.body + stmt.orelse, scope)
+            for branch in (stmt.body, stmt.orelse):
+                self.raising_body(branch, scope, self.error_path or ends_by_raising(branch))
         elif isinstance(stmt, ast.Return):
             origin = self.taint(stmt.value, scope)
             if origin is not None:
@@ -404,12 +425,7 @@ class Scanner(object):
         # A handler that ends by raising only builds an error message (numpy
         # lists its own directory to say which extension is missing): what it
         # reads cannot change whether the package works.
-        if handler.body and isinstance(handler.body[-1], ast.Raise):
-            record, self.record = self.record, False
-            self.body(handler.body, scope)
-            self.record = record
-        else:
-            self.body(handler.body, scope)
+        self.raising_body(handler.body, scope, self.error_path or ends_by_raising(handler.body))
 
     def module_global(self, stmt, target, origin, scope):
         # A module global holding a path of the package can be imported by any
@@ -461,6 +477,27 @@ def is_logging(name):
     # self.log.debug(...), self._logger.info(...): a path in a message is only text.
     parts = name.lower().split(".")
     return len(parts) > 1 and parts[-1] in LOG_METHODS and "log" in parts[-2]
+
+
+# Statements that leave a block other than by raising; a function or class
+# defined inside is a body of its own.
+LEAVES = (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.YieldFrom)
+NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def ends_by_raising(statements):
+    """True when the block's last statement is `raise` and nothing in it returns, yields, breaks or continues."""
+    if not statements or not isinstance(statements[-1], ast.Raise):
+        return False
+    todo = list(statements)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, NESTED):
+            continue
+        if isinstance(node, LEAVES):
+            return False
+        todo.extend(ast.iter_child_nodes(node))
+    return True
 
 
 def is_main_guard(test):

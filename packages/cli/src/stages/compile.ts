@@ -20,7 +20,7 @@ export interface CompileJob {
 }
 
 /** What zipsafety.py reports: see its docstring for the kinds. */
-export type FindingKind = "path" | "listing" | "framework" | "templates" | "resource_file" | "as_file";
+export type FindingKind = "path" | "listing" | "framework" | "templates" | "resource_file" | "as_file" | "error_path";
 
 export interface Finding {
   source: string; // absolute path of the .py

@@ -166,7 +166,12 @@ function weigh(name: string, found: Evidence[], shipsData: boolean): Weighed {
   if (byPath && shipsData) return { placement: "whole", why: `${say(byPath)}, and ${name} ships data files`, evidence: byPath };
   const asFile = first(["as_file", "resource_file"]);
   if (asFile && shipsData) return { placement: "data", why: `${asFile.file}:${asFile.finding.line} ${asFile.finding.what}`, evidence: asFile };
-  if (byPath) return { placement: "archive", why: `${byPath.file}:${byPath.finding.line} ${byPath.finding.what}, but ${name} ships no data files to read there`, evidence: byPath };
+  // Reads on a path that can only raise (an error message listing the
+  // package's folder) never decide; the reason says they were seen.
+  const errorPath = first(["error_path"]);
+  const ignored = errorPath ? `; ignored: ${errorPath.file}:${errorPath.finding.line} ${errorPath.finding.what}` : "";
+  if (byPath) return { placement: "archive", why: `${byPath.file}:${byPath.finding.line} ${byPath.finding.what}, but ${name} ships no data files to read there${ignored}`, evidence: byPath };
+  if (errorPath) return { placement: "archive", why: `no code reads the package's own files by path${ignored}`, evidence: errorPath };
   return { placement: "archive", why: "no code reads the package's own files by path", evidence: null };
 }
 
