@@ -68,10 +68,16 @@ describe("code that needs its package as real files is found", () => {
     "pkg/checkers/__init__.py": "from pkg.utils import register_plugins\ndef initialize(linter):\n    register_plugins(linter, __path__[0])\n",
     "pkg/utils.py": "def register_plugins(linter, directory): pass\n",
   });
+  const topLoader = scanTree({
+    "pkg/__init__.py": "from pkg.utils import register_plugins\ndef initialize(linter):\n    register_plugins(linter, __path__[0])\n",
+    "pkg/utils.py": "def register_plugins(linter, directory): pass\n",
+  });
   test("pylint: __path__[0] handed to a plugin loader is a directory listing, unpacked even without data", () => {
     const scanned = pluginLoader();
     expect(scanned.findings).toEqual([["pkg/checkers/__init__.py", 3, "listing", "", false]]);
-    expect(scanned.decide().get("pkg")?.reason).toMatch(/^unpacked whole: pkg\/checkers\/__init__\.py:3 .*; a directory listing needs the package on disk$/);
+    // The directory is the subpackage's own: that subpackage is unpacked whole, data or not.
+    expect(scanned.decide().get("pkg")).toMatchObject({ runsFrom: "archive", parts: ["pkg/checkers"] });
+    expect(topLoader().decide().get("pkg")?.reason).toMatch(/^unpacked whole: pkg\/__init__\.py:3 .*; a directory listing needs the package on disk$/);
   });
 
   const opencv = findingsOf(
@@ -264,6 +270,85 @@ describe("reads on a path that can only end by raising do not decide", () => {
   const guarded = findingsOf("import os\nHERE = os.path.dirname(__file__)\nif not os.path.isdir(os.path.join(HERE, 'data')):\n    raise ImportError('no data')\n");
   test("the test of an if whose branch raises is still read on the normal path", () => {
     expect(guarded()).toContainEqual([3, "path", "", true]);
+  });
+});
+
+describe("a subpackage whose code reads only inside its own folder is unpacked alone", () => {
+  const styler = [
+    "import pathlib, jinja2",
+    "class StylerRenderer:",
+    "    this_dir = pathlib.Path(__file__).parent.resolve()",
+    "    template_dir = this_dir / 'templates'",
+    "    loader = jinja2.FileSystemLoader(template_dir)",
+    "",
+  ].join("\n");
+  const tree = (code: string, at = "pkg/io/formats/style.py") => ({
+    "pkg/__init__.py": "",
+    "pkg/io/__init__.py": "",
+    "pkg/io/formats/__init__.py": "",
+    [at]: code,
+    "pkg/io/formats/templates/html.tpl": "x\n",
+    "pkg/io/formats/tests/test_style.py": "",
+    "pkg/data/other.json": "{}\n",
+  });
+  const pandas = scanTree(tree(styler));
+  test("pandas: jinja2.FileSystemLoader(Path(__file__).parent / 'templates') unpacks pkg/io/formats/ only, and says so", () => {
+    const scanned = pandas();
+    expect(scanned.raw.every((f) => f.within)).toBe(true);
+    const decision = scanned.decide().get("pkg");
+    expect(decision).toMatchObject({ runsFrom: "archive", unpacked: false, parts: ["pkg/io/formats"] });
+    expect(decision?.reason).toBe(
+      "parts unpacked: pkg/io/formats/ (pkg/io/formats/style.py:5 gives jinja2.FileSystemLoader() a path derived from __file__, inside its own folder); the rest runs from the archive",
+    );
+  });
+
+  const sklearn = scanTree({
+    ...tree("from pathlib import Path\ndef css():\n    return (Path(__file__).parent / 'estimator.css').read_text()\nCSS = css()\n", "pkg/io/formats/estimator.py"),
+    "pkg/io/formats/estimator.css": "x\n",
+  });
+  test("scikit-learn: (Path(__file__).parent / 'estimator.css').read_text() in a function", () => {
+    expect(sklearn().decide().get("pkg")).toMatchObject({ runsFrom: "archive", parts: ["pkg/io/formats"] });
+  });
+
+  const wholeCases: [string, string, string?][] = [
+    ["a path that climbs out with '..'", "import os\nopen(os.path.join(os.path.dirname(__file__), '..', 'data', 'other.json'))\n"],
+    ["a path that climbs out with .parent.parent", "from pathlib import Path\n(Path(__file__).parent.parent / 'data').iterdir()\n"],
+    ["dirname of the directory", "import os\nopen(os.path.join(os.path.dirname(os.path.dirname(__file__)), 'x'))\n"],
+    ["a name that is not a literal", "import os\ndef read(name):\n    return open(os.path.join(os.path.dirname(__file__), name))\n"],
+    ["an f-string", "import os\nHERE = os.path.dirname(__file__)\ndef read():\n    return open(f'{HERE}/../data/other.json')\n"],
+    ["text replaced in the path", "def read():\n    return open(__file__.replace('formats', 'data'))\n"],
+    ["code in the top-level package's own folder", "import os\nopen(os.path.join(os.path.dirname(__file__), 'data', 'other.json'))\n", "pkg/reader.py"],
+  ];
+  const whole = wholeCases.map(([name, code, at]) => [name, scanTree(tree(code, at))] as const);
+  test.each(whole)("unpacked whole when the path may leave the folder: %s", (_name, scanned) => {
+    expect(scanned().decide().get("pkg")).toMatchObject({ runsFrom: "cache", unpacked: true });
+  });
+
+  const alongside = scanTree({ ...tree(styler), "pkg/reader.py": "import os\nopen(os.path.join(os.path.dirname(__file__), '..', 'x'))\n" });
+  test("one finding that may leave its folder unpacks the whole package, whatever the others", () => {
+    expect(alongside().decide().get("pkg")).toMatchObject({ runsFrom: "cache", unpacked: true });
+  });
+
+  const runner = scanTree({
+    "pkg/__init__.py": "",
+    "pkg/util/__init__.py": "",
+    "pkg/util/_tester.py": "import os, pytest\nPKG = os.path.dirname(os.path.dirname(__file__))\ndef test():\n    return pytest.main([PKG])\n",
+    ...DATA,
+  });
+  test("pandas: a module that runs the test suite with pytest.main() does not decide (the tests stay zipped anyway)", () => {
+    const scanned = runner();
+    expect(new Set(scanned.findings.map(([, , kind]) => kind))).toEqual(new Set(["tests"]));
+    expect(scanned.decide().get("pkg")).toMatchObject({ runsFrom: "archive" });
+  });
+
+  const buildUtils = scanTree({
+    "pkg/__init__.py": "",
+    "pkg/_build_utils/__init__.py": "",
+    "pkg/_build_utils/version.py": "import os\ninit = os.path.join(os.path.dirname(__file__), '../__init__.py')\nprint(open(init).read())\n",
+    ...DATA,
+  });
+  test("scikit-learn: the build scripts under _build_utils/ do not decide", () => {
+    expect(buildUtils().decide().get("pkg")).toMatchObject({ runsFrom: "archive", reason: "zipped: no code reads the package's own files by path" });
   });
 });
 

@@ -26,6 +26,13 @@ that a zip archive cannot serve, as findings:
   only builds an error message (scikit-learn's `__check_build` lists its own
   folder to say which extension failed), so it does not decide where the
   package runs from; the build shows it as ignored.
+- kind "tests": any of the above in a module that runs the package's test
+  suite with `pytest.main()` (pandas' `pandas.test()`): the tests it would
+  collect stay zipped whatever the layout, so it does not decide either.
+
+Each finding also says whether the path provably stays inside the module's
+own directory (`within`, see Origin.up): the build can then unpack just that
+subpackage instead of the whole package.
 
 `target` is the top-level package the finding is about ("" = the module's
 own). `certain` is False when the path escapes where the scan cannot follow
@@ -116,13 +123,62 @@ FRAMEWORKS = {"Flask", "Blueprint", "Quart", "flask.Flask", "flask.Blueprint", "
 
 
 class Origin(object):
-    """Where a tainted value comes from: which package's location, and how."""
-    __slots__ = ("target", "source", "directory")
+    """Where a tainted value comes from: which package's location, and how.
 
-    def __init__(self, target, source, directory):
+    `up` says where the path can point: 0 = inside the module's own directory
+    (the file itself, the directory, or below it by literal names), n = inside
+    the directory n levels above it, None = unknown (a name that is not a
+    literal, `..`, another module's location). `is_file` tells `dirname` of
+    the file (its directory: still 0) from `dirname` of a directory (one up).
+    """
+    __slots__ = ("target", "source", "directory", "up", "is_file")
+
+    def __init__(self, target, source, directory, up=None, is_file=False):
         self.target = target  # "" = this module's own top-level package
         self.source = source  # "__file__", "__path__", "alembic.__file__"
         self.directory = directory  # from __path__: a directory of code
+        self.up = up
+        self.is_file = is_file
+
+    def moved(self, up, is_file=False):
+        return Origin(self.target, self.source, self.directory, up, is_file)
+
+    def unknown(self):
+        """The same package's location, but nowhere the scan can place."""
+        return self if self.up is None else self.moved(None)
+
+    def parent(self):
+        """dirname() / .parent: the file's own directory, or one level up."""
+        if self.up is None:
+            return self
+        return self.moved(self.up, False) if self.is_file else self.moved(self.up + 1, False)
+
+    def within(self):
+        """True when the path stays inside the module's own directory."""
+        return self.target == "" and self.up == 0
+
+
+def below(node):
+    """True for a literal path part that stays below the directory it is joined to ("templates", "a/b.txt")."""
+    text = str_value(node)
+    if text is None:
+        return False
+    parts = text.replace("\\", "/").split("/")
+    return not text.startswith(("/", "~")) and ".." not in parts
+
+
+def joined(origin, parts):
+    """`origin` joined with `parts`: the same place when every part is a literal name below it."""
+    return origin if all(below(p) for p in parts) else origin.unknown()
+
+
+def merged(first, second):
+    """Either of two values: unknown unless both are placed alike."""
+    if first is None or second is None:
+        return first or second
+    if first.up == second.up and first.target == second.target and first.is_file == second.is_file:
+        return first
+    return first.unknown()
 
 
 class Scanner(object):
@@ -134,6 +190,7 @@ class Scanner(object):
         self.findings = []
         self.record = False
         self.error_path = False  # inside code that can only end by raising
+        self.test_runner = False  # calls pytest.main()
 
     # --- names -----------------------------------------------------------
     def dotted(self, node):
@@ -155,12 +212,12 @@ class Scanner(object):
         return None
 
     # --- findings -----------------------------------------------------------
-    def find(self, node, kind, target, what, certain=True):
+    def find(self, node, kind, target, what, certain=True, within=False):
         if self.record:
             target = "" if target == self.top else target
             if self.error_path:
                 kind, what = "error_path", "%s only on a path that ends by raising" % what
-            self.findings.append((getattr(node, "lineno", 0), kind, target, what, certain))
+            self.findings.append((getattr(node, "lineno", 0), kind, target, what, certain, within))
 
     def raising_body(self, statements, scope, raising):
         """Visit `statements`, as an error path if `raising` (findings in it are reported as such)."""
@@ -173,7 +230,8 @@ class Scanner(object):
     def escape(self, node, origin, how):
         """The path goes where the scan cannot follow it: assume the worst."""
         kind = "listing" if origin.directory else "path"
-        self.find(node, kind, origin.target, "%s a path derived from %s" % (how, origin.source), certain=False)
+        self.find(node, kind, origin.target, "%s a path derived from %s" % (how, origin.source), certain=False,
+                  within=origin.within())
 
     # --- expressions: return the Origin of a location-derived value, or None
     def taint(self, node, scope):
@@ -181,9 +239,9 @@ class Scanner(object):
             return None
         if isinstance(node, ast.Name):
             if node.id == "__file__":
-                return Origin("", "__file__", False)
+                return Origin("", "__file__", False, 0, True)
             if node.id == "__path__":
-                return Origin("", "__path__", True)
+                return Origin("", "__path__", True, 0, False)
             if node.id in scope.assigned:
                 return scope.tainted.get(node.id)
             return self.globals.get(node.id)
@@ -194,16 +252,21 @@ class Scanner(object):
             return self.taint(node.value, scope)
         if isinstance(node, ast.BinOp):
             left, right = self.taint(node.left, scope), self.taint(node.right, scope)
-            return left or right
+            return self.binop(left, right, node.op, node.right)
         if isinstance(node, ast.Call):
             return self.taint_call(node, scope)
         if isinstance(node, (ast.Compare, ast.BoolOp, ast.UnaryOp)):
             # Comparisons give a bool; `a or b` may give either side.
             origins = [self.taint(n, scope) for n in ast.iter_child_nodes(node)]
-            return next((o for o in origins if o), None) if isinstance(node, ast.BoolOp) else None
+            if not isinstance(node, ast.BoolOp):
+                return None
+            found = None
+            for origin in origins:
+                found = merged(found, origin)
+            return found
         if isinstance(node, ast.IfExp):
             self.taint(node.test, scope)
-            return self.taint(node.body, scope) or self.taint(node.orelse, scope)
+            return merged(self.taint(node.body, scope), self.taint(node.orelse, scope))
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             for gen in node.generators:
                 origin = self.taint(gen.iter, scope)
@@ -222,7 +285,16 @@ class Scanner(object):
                 origin = self.taint(child, scope) or origin
             elif isinstance(child, ast.keyword):
                 origin = self.taint(child.value, scope) or origin
+        if origin is not None and isinstance(node, getattr(ast, "JoinedStr", ())):
+            return origin.unknown()  # f"{here}/../x": text the scan does not place
         return origin
+
+    def binop(self, left, right, op, right_node):
+        """`here / "templates"`, `__file__ + "c"`: placed when a tainted left side gets a literal name."""
+        if left is not None and right is None and isinstance(op, (ast.Div, ast.Add)):
+            return joined(left, [right_node])
+        found = left or right
+        return found.unknown() if found is not None else None
 
     def taint_attribute(self, node, scope):
         if node.attr in LOCATION_ATTRS:
@@ -232,20 +304,25 @@ class Scanner(object):
                 root = root.value
             # Only a name bound by an import is known to be a module (not `mod.__file__` of a variable).
             if name is not None and isinstance(root, ast.Name) and root.id in self.aliases:
+                # another module's location: not placed relative to this one
                 return Origin(name.split(".")[0], name + "." + node.attr, node.attr == "__path__")
             if isinstance(node.value, ast.Subscript) and self.dotted(node.value.value) == "sys.modules":
                 key = node.value.slice
                 key = getattr(key, "value", key)  # 3.6-3.8 wrap it in ast.Index
                 target = self.package_of(key)
                 if target is not None:
-                    return Origin(target, "sys.modules[...]." + node.attr, node.attr == "__path__")
+                    own = isinstance(key, ast.Name) and key.id == "__name__"
+                    return Origin(target, "sys.modules[...]." + node.attr, node.attr == "__path__",
+                                  0 if own else None, own and node.attr == "__file__")
             return None
         if node.attr in ("origin", "submodule_search_locations") and isinstance(node.value, ast.Name) \
                 and node.value.id == "__spec__":
-            return Origin("", "__spec__." + node.attr, node.attr != "origin")
+            return Origin("", "__spec__." + node.attr, node.attr != "origin", 0, node.attr == "origin")
         origin = self.taint(node.value, scope)
+        if origin and node.attr == "parent":
+            return origin.parent()
         if origin and node.attr in PATH_ATTRS:
-            return origin
+            return origin.unknown()  # .parents[n], .root, .anchor
         return None  # .name, .suffix, .stem...: not a path any more
 
     def taint_call(self, node, scope):
@@ -261,40 +338,70 @@ class Scanner(object):
                 method = func.attr
                 if method in SINK_METHODS:
                     self.find(node, "listing" if owner.directory else "path", owner.target,
-                              "calls .%s() on a path derived from %s" % (method, owner.source))
+                              "calls .%s() on a path derived from %s" % (method, owner.source), within=owner.within())
                     return None
                 if method in LISTING_METHODS:
-                    self.find(node, "listing", owner.target, "lists a directory derived from %s" % owner.source)
+                    self.find(node, "listing", owner.target, "lists a directory derived from %s" % owner.source,
+                              within=owner.within())
                     return None
                 if method in HARMLESS_METHODS:
                     return None
                 if method in PATH_METHODS:
-                    return owner
+                    return self.path_method(owner, method, node.args)
                 self.escape(node, owner, "calls .%s() on" % method)
-                return owner
+                return owner.unknown()
         if not tainted:
             return None
-        origin = tainted[0]
+        origin = None
+        for each in tainted:
+            origin = merged(origin, each)
         if name is None:
             self.escape(node, origin, "passes to a call it cannot follow")
-            return origin
-        if name in TRANSFORMS or (isinstance(func, ast.Attribute) and func.attr == "format"):
-            return origin  # "{}/data".format(here) is still a path
+            return origin.unknown()
+        if name in TRANSFORMS:
+            return self.transform(origin, name, node, args[0] if args else None)
+        if isinstance(func, ast.Attribute) and func.attr == "format":
+            return origin.unknown()  # "{}/data".format(here) is still a path, placed nowhere
         last = name.split(".")[-1]
         if name in HARMLESS or name.startswith(HARMLESS_PREFIXES) or is_logging(name) \
                 or last.endswith(("Error", "Exception", "Warning")) or last in HARMLESS_LAST:
             return None
         if name in LISTINGS:
-            self.find(node, "listing", origin.target, "lists a directory derived from %s (%s)" % (origin.source, name))
+            self.find(node, "listing", origin.target, "lists a directory derived from %s (%s)" % (origin.source, name),
+                      within=origin.within())
             return None
         if name in SINKS or name.startswith(SINK_PREFIXES):
             self.find(node, "listing" if origin.directory else "path", origin.target,
-                      "gives %s() a path derived from %s" % (name, origin.source))
+                      "gives %s() a path derived from %s" % (name, origin.source), within=origin.within())
             return None
         if isinstance(func, ast.Attribute) and func.attr in HARMLESS_METHODS:
             return None
         self.escape(node, origin, "passes to %s()" % name)
-        return origin
+        return origin.unknown()
+
+    def transform(self, origin, name, node, first):
+        """Where a path function's result points, given where its tainted argument (`first`: the first one's) does."""
+        last = name.split(".")[-1]
+        if first is None:
+            return origin.unknown()  # the tainted value is not the path argument: join("/", here)
+        if last in ("dirname", "split"):  # split(p)[0] is dirname(p)
+            return origin.parent()
+        if last == "join" or name.startswith("pathlib."):  # Path(here, "templates")
+            return joined(origin, node.args[1:])
+        if last == "commonpath" or node.keywords:
+            return origin.unknown()
+        return origin  # abspath, realpath, str, Path(x), sorted(...): the same place
+
+    def path_method(self, owner, method, args):
+        """Where a path or string method's result points."""
+        if method in ("joinpath", "__truediv__"):
+            return joined(owner, args)
+        if method in ("with_suffix", "with_stem", "with_name"):
+            return owner if owner.is_file or owner.up is None else owner.moved(owner.up + 1, True)
+        if method in ("resolve", "absolute", "expanduser", "as_posix", "__fspath__", "encode", "decode",
+                      "copy", "get", "items", "values"):
+            return owner
+        return owner.unknown()  # replace, strip, format, split...: text the scan does not place
 
     def special_call(self, node, name):
         """Calls that need real files whatever their arguments are made of."""
@@ -302,6 +409,8 @@ class Scanner(object):
             return
         last = name.split(".")[-1]
         first = node.args[0] if node.args else None
+        if name == "pytest.main":
+            self.test_runner = True
         if name in FRAMEWORKS or last in ("Flask", "Blueprint", "Quart"):
             names = [first] + [k.value for k in node.keywords if k.arg == "import_name"]
             if last == "Blueprint" and len(node.args) > 1:
@@ -380,7 +489,8 @@ class Scanner(object):
         elif isinstance(stmt, (ast.AugAssign, getattr(ast, "AnnAssign", ast.AugAssign))):
             origin = self.taint(stmt.value, scope) if stmt.value is not None else None
             if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
-                origin = origin or scope.tainted.get(stmt.target.id)
+                # here += "/templates": as `here + "/templates"`
+                origin = self.binop(scope.tainted.get(stmt.target.id), origin, stmt.op, stmt.value)
             self.bind(stmt.target, origin, scope)
             self.module_global(stmt, stmt.target, origin, scope)
         elif isinstance(stmt, (ast.For, getattr(ast, "AsyncFor", ast.For))):
@@ -459,6 +569,9 @@ class Scanner(object):
         for record in (False, True):
             self.record = record
             self.body(tree.body, Scope(module_level=True))
+        if self.test_runner:
+            return [(line, "tests", target, "%s, in a module that runs the test suite with pytest.main()" % what,
+                     certain, within) for line, kind, target, what, certain, within in self.findings]
         return self.findings
 
 
