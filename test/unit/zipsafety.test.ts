@@ -68,16 +68,11 @@ describe("code that needs its package as real files is found", () => {
     "pkg/checkers/__init__.py": "from pkg.utils import register_plugins\ndef initialize(linter):\n    register_plugins(linter, __path__[0])\n",
     "pkg/utils.py": "def register_plugins(linter, directory): pass\n",
   });
-  const topLoader = scanTree({
-    "pkg/__init__.py": "from pkg.utils import register_plugins\ndef initialize(linter):\n    register_plugins(linter, __path__[0])\n",
-    "pkg/utils.py": "def register_plugins(linter, directory): pass\n",
-  });
   test("pylint: __path__[0] handed to a plugin loader is a directory listing, unpacked even without data", () => {
     const scanned = pluginLoader();
     expect(scanned.findings).toEqual([["pkg/checkers/__init__.py", 3, "listing", "", false]]);
-    // The directory is the subpackage's own: that subpackage is unpacked whole, data or not.
-    expect(scanned.decide().get("pkg")).toMatchObject({ runsFrom: "archive", parts: ["pkg/checkers"] });
-    expect(topLoader().decide().get("pkg")?.reason).toMatch(/^unpacked whole: pkg\/__init__\.py:3 .*; a directory listing needs the package on disk$/);
+    // (Handed to a call: the callee may take it anywhere, so not just pkg/checkers/.)
+    expect(scanned.decide().get("pkg")?.reason).toMatch(/^unpacked whole: pkg\/checkers\/__init__\.py:3 .*; a directory listing needs the package on disk$/);
   });
 
   const opencv = findingsOf(
@@ -318,10 +313,19 @@ describe("a subpackage whose code reads only inside its own folder is unpacked a
     ["an f-string", "import os\nHERE = os.path.dirname(__file__)\ndef read():\n    return open(f'{HERE}/../data/other.json')\n"],
     ["text replaced in the path", "def read():\n    return open(__file__.replace('formats', 'data'))\n"],
     ["code in the top-level package's own folder", "import os\nopen(os.path.join(os.path.dirname(__file__), 'data', 'other.json'))\n", "pkg/reader.py"],
+    ["a name climbing one level per loop turn", "import os\nd = os.path.dirname(__file__)\nfor _ in range(2):\n    open(os.path.join(d, 'x'))\n    d = os.path.dirname(d)\n"],
+    ["a folder returned to callers", "import os\ndef here():\n    return os.path.dirname(__file__)\n"],
+    ["a working directory set to the folder", "import os\nos.chdir(os.path.dirname(__file__))\nopen('../data/other.json')\n"],
+    ["a subprocess run in the folder", "import os, subprocess\nsubprocess.run(['make'], cwd=os.path.dirname(__file__))\n"],
   ];
   const whole = wholeCases.map(([name, code, at]) => [name, scanTree(tree(code, at))] as const);
   test.each(whole)("unpacked whole when the path may leave the folder: %s", (_name, scanned) => {
     expect(scanned().decide().get("pkg")).toMatchObject({ runsFrom: "cache", unpacked: true });
+  });
+
+  const resources = scanTree({ ...tree(styler), "pkg/res.py": "import importlib.resources as r\ndef f():\n    with r.as_file(r.files('pkg') / 'data' / 'other.json') as p:\n        return p\n" });
+  test("a package that also asks for real files through importlib.resources is unpacked whole", () => {
+    expect(resources().decide().get("pkg")).toMatchObject({ runsFrom: "cache", unpacked: true });
   });
 
   const alongside = scanTree({ ...tree(styler), "pkg/reader.py": "import os\nopen(os.path.join(os.path.dirname(__file__), '..', 'x'))\n" });

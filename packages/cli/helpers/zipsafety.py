@@ -227,11 +227,17 @@ class Scanner(object):
         finally:
             self.error_path = outer
 
-    def escape(self, node, origin, how):
-        """The path goes where the scan cannot follow it: assume the worst."""
+    def escape(self, node, origin, how, attribute=False):
+        """The path goes where the scan cannot follow it: assume the worst.
+
+        Only a module or class attribute (`attribute`) keeps `within`: its
+        readers see a path inside the folder and read beneath it (pandas'
+        `StylerRenderer.template_dir`). A value returned, stored on an object
+        or handed to a call may be taken anywhere from there.
+        """
         kind = "listing" if origin.directory else "path"
         self.find(node, kind, origin.target, "%s a path derived from %s" % (how, origin.source), certain=False,
-                  within=origin.within())
+                  within=attribute and origin.within())
 
     # --- expressions: return the Origin of a location-derived value, or None
     def taint(self, node, scope):
@@ -371,8 +377,11 @@ class Scanner(object):
                       within=origin.within())
             return None
         if name in SINKS or name.startswith(SINK_PREFIXES):
+            # A working directory makes every relative path a read the scan does not see.
+            moves = name == "os.chdir" or name.startswith("subprocess.") or name.startswith("os.exec") \
+                or name.startswith("os.spawn")
             self.find(node, "listing" if origin.directory else "path", origin.target,
-                      "gives %s() a path derived from %s" % (name, origin.source), within=origin.within())
+                      "gives %s() a path derived from %s" % (name, origin.source), within=not moves and origin.within())
             return None
         if isinstance(func, ast.Attribute) and func.attr in HARMLESS_METHODS:
             return None
@@ -446,9 +455,12 @@ class Scanner(object):
         if isinstance(target, ast.Name):
             scope.assigned.add(target.id)
             if origin is not None:
-                scope.tainted[target.id] = origin
+                # Flow-insensitive: a name bound to paths placed differently
+                # (`d = dirname(d)` in a loop, a global reassigned after a
+                # function reading it) is placed nowhere.
+                scope.tainted[target.id] = merged(scope.tainted.get(target.id), origin)
                 if scope.module_level:
-                    self.globals[target.id] = origin
+                    self.globals[target.id] = merged(self.globals.get(target.id), origin)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self.bind(elt, origin, scope)
@@ -542,7 +554,7 @@ class Scanner(object):
         # other module (sphinx's `package_dir`): out of sight, so it counts.
         if origin is not None and scope.exposes and isinstance(target, ast.Name) \
                 and not target.id.startswith("__"):
-            self.escape(stmt, origin, "exposes as module attribute %s" % target.id)
+            self.escape(stmt, origin, "exposes as module attribute %s" % target.id, attribute=True)
 
     def imports(self, stmt):
         if isinstance(stmt, ast.Import):

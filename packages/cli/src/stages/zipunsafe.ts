@@ -168,13 +168,15 @@ function weigh(name: string, found: Evidence[], shipsData: boolean, group: TreeF
   const listing = first(["listing"]);
   // A certain finding first: the reason shown should be proof, not suspicion.
   const byPath = found.find((e) => pathKinds.includes(e.finding.kind) && e.finding.certain) ?? first(pathKinds);
-  if (listing || (byPath && shipsData)) {
+  const asFile = first(["as_file", "resource_file"]);
+  // (A package that also asks for real files through importlib.resources is
+  // unpacked whole: the data it names may lie outside those subpackages.)
+  if ((listing || (byPath && shipsData)) && !asFile) {
     const part = subpackagesOnly(found.filter((e) => e.finding.kind === "listing" || pathKinds.includes(e.finding.kind)), group, nativeKind);
     if (part) return part;
   }
   if (listing) return { placement: "whole", why: `${say(listing)}; a directory listing needs the package on disk`, evidence: listing };
   if (byPath && shipsData) return { placement: "whole", why: `${say(byPath)}, and ${name} ships data files`, evidence: byPath };
-  const asFile = first(["as_file", "resource_file"]);
   if (asFile && shipsData) return { placement: "data", why: `${asFile.file}:${asFile.finding.line} ${asFile.finding.what}`, evidence: asFile };
   // Reads on a path that can only raise (an error message listing the
   // package's folder) never decide; the reason says they were seen.
