@@ -53,6 +53,7 @@ function buildWheelhouse(): { root: string; wheels: string } {
   buildWheel("fixture_ext");
   buildWheel("fixture_pure");
   buildWheel("fixture_data");
+  buildWheel("fixture_part");
 
   const libDir = path.join(root, "libfoo");
   mkdirSync(libDir);

@@ -71,6 +71,7 @@ describe("code that needs its package as real files is found", () => {
   test("pylint: __path__[0] handed to a plugin loader is a directory listing, unpacked even without data", () => {
     const scanned = pluginLoader();
     expect(scanned.findings).toEqual([["pkg/checkers/__init__.py", 3, "listing", "", false]]);
+    // (Handed to a call: the callee may take it anywhere, so not just pkg/checkers/.)
     expect(scanned.decide().get("pkg")?.reason).toMatch(/^unpacked whole: pkg\/checkers\/__init__\.py:3 .*; a directory listing needs the package on disk$/);
   });
 
@@ -165,10 +166,6 @@ describe("harmless uses are not findings", () => {
     ["a docstring and a comment showing the pattern", '"""Use open(os.path.join(os.path.dirname(__file__), "x")).\n"""\n# Path(__file__).parent.iterdir()\n'],
     ["'__file__' as a dict key", "def ns(filename):\n    return {'__file__': str(filename)}\n"],
     ["a log message", "import logging, os\nlog = logging.getLogger(__name__)\nlog.debug('loaded from %s', os.path.dirname(__file__))\n"],
-    [
-      "numpy: listing its directory only to word an error that is re-raised",
-      "import os\ntry:\n    from . import _core\nexcept ImportError as exc:\n    found = os.listdir(__path__[0])\n    raise ImportError('missing: %s' % found) from exc\n",
-    ],
     ["a comparison with the module's path", "import os\ndef ours(frame):\n    return frame.f_code.co_filename.startswith(os.path.dirname(__file__))\n"],
   ];
   test.each(harmless.map(([name, code]) => [name, findingsOf(code)] as const))("%s", (_name, found) => {
@@ -217,6 +214,145 @@ describe("harmless uses are not findings", () => {
     const decisions = scanned.decide();
     expect(decisions.get("other")?.runsFrom).toBe("cache");
     expect(decisions.get("pkg")?.runsFrom).toBe("archive");
+  });
+});
+
+describe("reads on a path that can only end by raising do not decide", () => {
+  // What such code reads only words an error message; the scan reports it as
+  // "error_path" and the decision names it as ignored.
+  const numpy = findingsOf("import os\ntry:\n    from . import _core\nexcept ImportError as exc:\n    found = os.listdir(__path__[0])\n    raise ImportError('missing: %s' % found) from exc\n");
+  test("numpy: listing its directory in an except handler that re-raises", () => {
+    expect(numpy()).toEqual([[5, "error_path", "", true]]);
+  });
+
+  const checkBuild = [
+    "import os",
+    "def raise_build_error(e):",
+    "    local_dir = os.path.split(__file__)[0]",
+    "    listing = []",
+    "    for name in os.listdir(local_dir):",
+    "        listing.append(name)",
+    "    raise ImportError('%s; contents of %s: %s' % (e, local_dir, listing))",
+    "try:",
+    "    from pkg._check_build import check_build",
+    "except ImportError as e:",
+    "    raise_build_error(e)",
+    "",
+  ].join("\n");
+  const sklearn = scanTree({ "pkg/__init__.py": "", "pkg/__check_build/__init__.py": checkBuild, ...DATA });
+  test("scikit-learn: a function that can only raise lists its own folder; the package stays zipped and says so", () => {
+    const scanned = sklearn();
+    expect(scanned.findings).toEqual([["pkg/__check_build/__init__.py", 5, "error_path", "", true]]);
+    expect(scanned.decide().get("pkg")).toMatchObject({
+      runsFrom: "archive",
+      reason:
+        "zipped: no code reads the package's own files by path; ignored: pkg/__check_build/__init__.py:5 lists a directory derived from __file__ (os.listdir) only on a path that ends by raising",
+    });
+  });
+
+  const branches: [string, string, string][] = [
+    ["a function that returns the listing on its normal path", "import os\ndef names(e):\n    if e is None:\n        return os.listdir(os.path.dirname(__file__))\n    raise e\n", "listing"],
+    ["an if branch that lists and does not raise", "import os\nif os.environ.get('X'):\n    NAMES = os.listdir(os.path.dirname(__file__))\n", "listing"],
+    ["an except handler that lists and goes on", "import os\ntry:\n    import _x\nexcept ImportError:\n    NAMES = os.listdir(os.path.dirname(__file__))\n", "listing"],
+    ["a handler that lists, then breaks out of its loop before raising", "import os\nfor i in range(2):\n    try:\n        import _x\n    except ImportError:\n        NAMES = os.listdir(os.path.dirname(__file__))\n        if i:\n            break\n        raise\n", "listing"],
+  ];
+  const normal = branches.map(([name, code, kind]) => [name, scanTree({ "pkg/__init__.py": code, ...DATA }), kind] as const);
+  test.each(normal)("still a finding that unpacks the package: %s", (_name, scanned, kind) => {
+    expect(scanned().findings.map(([, , k]) => k)).toContain(kind);
+    expect(scanned().decide().get("pkg")?.runsFrom).toBe("cache");
+  });
+
+  const guarded = findingsOf("import os\nHERE = os.path.dirname(__file__)\nif not os.path.isdir(os.path.join(HERE, 'data')):\n    raise ImportError('no data')\n");
+  test("the test of an if whose branch raises is still read on the normal path", () => {
+    expect(guarded()).toContainEqual([3, "path", "", true]);
+  });
+});
+
+describe("a subpackage whose code reads only inside its own folder is unpacked alone", () => {
+  const styler = [
+    "import pathlib, jinja2",
+    "class StylerRenderer:",
+    "    this_dir = pathlib.Path(__file__).parent.resolve()",
+    "    template_dir = this_dir / 'templates'",
+    "    loader = jinja2.FileSystemLoader(template_dir)",
+    "",
+  ].join("\n");
+  const tree = (code: string, at = "pkg/io/formats/style.py") => ({
+    "pkg/__init__.py": "",
+    "pkg/io/__init__.py": "",
+    "pkg/io/formats/__init__.py": "",
+    [at]: code,
+    "pkg/io/formats/templates/html.tpl": "x\n",
+    "pkg/io/formats/tests/test_style.py": "",
+    "pkg/data/other.json": "{}\n",
+  });
+  const pandas = scanTree(tree(styler));
+  test("pandas: jinja2.FileSystemLoader(Path(__file__).parent / 'templates') unpacks pkg/io/formats/ only, and says so", () => {
+    const scanned = pandas();
+    expect(scanned.raw.every((f) => f.within)).toBe(true);
+    const decision = scanned.decide().get("pkg");
+    expect(decision).toMatchObject({ runsFrom: "archive", unpacked: false, parts: ["pkg/io/formats"] });
+    expect(decision?.reason).toBe(
+      "parts unpacked: pkg/io/formats/ (pkg/io/formats/style.py:5 gives jinja2.FileSystemLoader() a path derived from __file__, inside its own folder); the rest runs from the archive",
+    );
+  });
+
+  const sklearn = scanTree({
+    ...tree("from pathlib import Path\ndef css():\n    return (Path(__file__).parent / 'estimator.css').read_text()\nCSS = css()\n", "pkg/io/formats/estimator.py"),
+    "pkg/io/formats/estimator.css": "x\n",
+  });
+  test("scikit-learn: (Path(__file__).parent / 'estimator.css').read_text() in a function", () => {
+    expect(sklearn().decide().get("pkg")).toMatchObject({ runsFrom: "archive", parts: ["pkg/io/formats"] });
+  });
+
+  const wholeCases: [string, string, string?][] = [
+    ["a path that climbs out with '..'", "import os\nopen(os.path.join(os.path.dirname(__file__), '..', 'data', 'other.json'))\n"],
+    ["a path that climbs out with .parent.parent", "from pathlib import Path\n(Path(__file__).parent.parent / 'data').iterdir()\n"],
+    ["dirname of the directory", "import os\nopen(os.path.join(os.path.dirname(os.path.dirname(__file__)), 'x'))\n"],
+    ["a name that is not a literal", "import os\ndef read(name):\n    return open(os.path.join(os.path.dirname(__file__), name))\n"],
+    ["an f-string", "import os\nHERE = os.path.dirname(__file__)\ndef read():\n    return open(f'{HERE}/../data/other.json')\n"],
+    ["text replaced in the path", "def read():\n    return open(__file__.replace('formats', 'data'))\n"],
+    ["code in the top-level package's own folder", "import os\nopen(os.path.join(os.path.dirname(__file__), 'data', 'other.json'))\n", "pkg/reader.py"],
+    ["a name climbing one level per loop turn", "import os\nd = os.path.dirname(__file__)\nfor _ in range(2):\n    open(os.path.join(d, 'x'))\n    d = os.path.dirname(d)\n"],
+    ["a folder returned to callers", "import os\ndef here():\n    return os.path.dirname(__file__)\n"],
+    ["a working directory set to the folder", "import os\nos.chdir(os.path.dirname(__file__))\nopen('../data/other.json')\n"],
+    ["a subprocess run in the folder", "import os, subprocess\nsubprocess.run(['make'], cwd=os.path.dirname(__file__))\n"],
+  ];
+  const whole = wholeCases.map(([name, code, at]) => [name, scanTree(tree(code, at))] as const);
+  test.each(whole)("unpacked whole when the path may leave the folder: %s", (_name, scanned) => {
+    expect(scanned().decide().get("pkg")).toMatchObject({ runsFrom: "cache", unpacked: true });
+  });
+
+  const resources = scanTree({ ...tree(styler), "pkg/res.py": "import importlib.resources as r\ndef f():\n    with r.as_file(r.files('pkg') / 'data' / 'other.json') as p:\n        return p\n" });
+  test("a package that also asks for real files through importlib.resources is unpacked whole", () => {
+    expect(resources().decide().get("pkg")).toMatchObject({ runsFrom: "cache", unpacked: true });
+  });
+
+  const alongside = scanTree({ ...tree(styler), "pkg/reader.py": "import os\nopen(os.path.join(os.path.dirname(__file__), '..', 'x'))\n" });
+  test("one finding that may leave its folder unpacks the whole package, whatever the others", () => {
+    expect(alongside().decide().get("pkg")).toMatchObject({ runsFrom: "cache", unpacked: true });
+  });
+
+  const runner = scanTree({
+    "pkg/__init__.py": "",
+    "pkg/util/__init__.py": "",
+    "pkg/util/_tester.py": "import os, pytest\nPKG = os.path.dirname(os.path.dirname(__file__))\ndef test():\n    return pytest.main([PKG])\n",
+    ...DATA,
+  });
+  test("pandas: a module that runs the test suite with pytest.main() does not decide (the tests stay zipped anyway)", () => {
+    const scanned = runner();
+    expect(new Set(scanned.findings.map(([, , kind]) => kind))).toEqual(new Set(["tests"]));
+    expect(scanned.decide().get("pkg")).toMatchObject({ runsFrom: "archive" });
+  });
+
+  const buildUtils = scanTree({
+    "pkg/__init__.py": "",
+    "pkg/_build_utils/__init__.py": "",
+    "pkg/_build_utils/version.py": "import os\ninit = os.path.join(os.path.dirname(__file__), '../__init__.py')\nprint(open(init).read())\n",
+    ...DATA,
+  });
+  test("scikit-learn: the build scripts under _build_utils/ do not decide", () => {
+    expect(buildUtils().decide().get("pkg")).toMatchObject({ runsFrom: "archive", reason: "zipped: no code reads the package's own files by path" });
   });
 });
 

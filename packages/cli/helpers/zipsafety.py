@@ -20,6 +20,19 @@ that a zip archive cannot serve, as findings:
   resource must be a real file.
 - kind "as_file": `importlib.resources.as_file` / `.path`: served from a real
   file when there is one, else copied to a temporary file on every call.
+- kind "error_path": any of the above inside code that can only end by
+  raising (a function, `if` branch or `except` handler whose last statement
+  is `raise` and that has no return, yield, break or continue): what it reads
+  only builds an error message (scikit-learn's `__check_build` lists its own
+  folder to say which extension failed), so it does not decide where the
+  package runs from; the build shows it as ignored.
+- kind "tests": any of the above in a module that runs the package's test
+  suite with `pytest.main()` (pandas' `pandas.test()`): the tests it would
+  collect stay zipped whatever the layout, so it does not decide either.
+
+Each finding also says whether the path provably stays inside the module's
+own directory (`within`, see Origin.up): the build can then unpack just that
+subpackage instead of the whole package.
 
 `target` is the top-level package the finding is about ("" = the module's
 own). `certain` is False when the path escapes where the scan cannot follow
@@ -110,13 +123,62 @@ FRAMEWORKS = {"Flask", "Blueprint", "Quart", "flask.Flask", "flask.Blueprint", "
 
 
 class Origin(object):
-    """Where a tainted value comes from: which package's location, and how."""
-    __slots__ = ("target", "source", "directory")
+    """Where a tainted value comes from: which package's location, and how.
 
-    def __init__(self, target, source, directory):
+    `up` says where the path can point: 0 = inside the module's own directory
+    (the file itself, the directory, or below it by literal names), n = inside
+    the directory n levels above it, None = unknown (a name that is not a
+    literal, `..`, another module's location). `is_file` tells `dirname` of
+    the file (its directory: still 0) from `dirname` of a directory (one up).
+    """
+    __slots__ = ("target", "source", "directory", "up", "is_file")
+
+    def __init__(self, target, source, directory, up=None, is_file=False):
         self.target = target  # "" = this module's own top-level package
         self.source = source  # "__file__", "__path__", "alembic.__file__"
         self.directory = directory  # from __path__: a directory of code
+        self.up = up
+        self.is_file = is_file
+
+    def moved(self, up, is_file=False):
+        return Origin(self.target, self.source, self.directory, up, is_file)
+
+    def unknown(self):
+        """The same package's location, but nowhere the scan can place."""
+        return self if self.up is None else self.moved(None)
+
+    def parent(self):
+        """dirname() / .parent: the file's own directory, or one level up."""
+        if self.up is None:
+            return self
+        return self.moved(self.up, False) if self.is_file else self.moved(self.up + 1, False)
+
+    def within(self):
+        """True when the path stays inside the module's own directory."""
+        return self.target == "" and self.up == 0
+
+
+def below(node):
+    """True for a literal path part that stays below the directory it is joined to ("templates", "a/b.txt")."""
+    text = str_value(node)
+    if text is None:
+        return False
+    parts = text.replace("\\", "/").split("/")
+    return not text.startswith(("/", "~")) and ".." not in parts
+
+
+def joined(origin, parts):
+    """`origin` joined with `parts`: the same place when every part is a literal name below it."""
+    return origin if all(below(p) for p in parts) else origin.unknown()
+
+
+def merged(first, second):
+    """Either of two values: unknown unless both are placed alike."""
+    if first is None or second is None:
+        return first or second
+    if first.up == second.up and first.target == second.target and first.is_file == second.is_file:
+        return first
+    return first.unknown()
 
 
 class Scanner(object):
@@ -127,6 +189,8 @@ class Scanner(object):
         self.globals = {}  # module-level name -> Origin
         self.findings = []
         self.record = False
+        self.error_path = False  # inside code that can only end by raising
+        self.test_runner = False  # calls pytest.main()
 
     # --- names -----------------------------------------------------------
     def dotted(self, node):
@@ -148,15 +212,32 @@ class Scanner(object):
         return None
 
     # --- findings -----------------------------------------------------------
-    def find(self, node, kind, target, what, certain=True):
+    def find(self, node, kind, target, what, certain=True, within=False):
         if self.record:
             target = "" if target == self.top else target
-            self.findings.append((getattr(node, "lineno", 0), kind, target, what, certain))
+            if self.error_path:
+                kind, what = "error_path", "%s only on a path that ends by raising" % what
+            self.findings.append((getattr(node, "lineno", 0), kind, target, what, certain, within))
 
-    def escape(self, node, origin, how):
-        """The path goes where the scan cannot follow it: assume the worst."""
+    def raising_body(self, statements, scope, raising):
+        """Visit `statements`, as an error path if `raising` (findings in it are reported as such)."""
+        outer, self.error_path = self.error_path, raising
+        try:
+            self.body(statements, scope)
+        finally:
+            self.error_path = outer
+
+    def escape(self, node, origin, how, attribute=False):
+        """The path goes where the scan cannot follow it: assume the worst.
+
+        Only a module or class attribute (`attribute`) keeps `within`: its
+        readers see a path inside the folder and read beneath it (pandas'
+        `StylerRenderer.template_dir`). A value returned, stored on an object
+        or handed to a call may be taken anywhere from there.
+        """
         kind = "listing" if origin.directory else "path"
-        self.find(node, kind, origin.target, "%s a path derived from %s" % (how, origin.source), certain=False)
+        self.find(node, kind, origin.target, "%s a path derived from %s" % (how, origin.source), certain=False,
+                  within=attribute and origin.within())
 
     # --- expressions: return the Origin of a location-derived value, or None
     def taint(self, node, scope):
@@ -164,9 +245,9 @@ class Scanner(object):
             return None
         if isinstance(node, ast.Name):
             if node.id == "__file__":
-                return Origin("", "__file__", False)
+                return Origin("", "__file__", False, 0, True)
             if node.id == "__path__":
-                return Origin("", "__path__", True)
+                return Origin("", "__path__", True, 0, False)
             if node.id in scope.assigned:
                 return scope.tainted.get(node.id)
             return self.globals.get(node.id)
@@ -177,16 +258,21 @@ class Scanner(object):
             return self.taint(node.value, scope)
         if isinstance(node, ast.BinOp):
             left, right = self.taint(node.left, scope), self.taint(node.right, scope)
-            return left or right
+            return self.binop(left, right, node.op, node.right)
         if isinstance(node, ast.Call):
             return self.taint_call(node, scope)
         if isinstance(node, (ast.Compare, ast.BoolOp, ast.UnaryOp)):
             # Comparisons give a bool; `a or b` may give either side.
             origins = [self.taint(n, scope) for n in ast.iter_child_nodes(node)]
-            return next((o for o in origins if o), None) if isinstance(node, ast.BoolOp) else None
+            if not isinstance(node, ast.BoolOp):
+                return None
+            found = None
+            for origin in origins:
+                found = merged(found, origin)
+            return found
         if isinstance(node, ast.IfExp):
             self.taint(node.test, scope)
-            return self.taint(node.body, scope) or self.taint(node.orelse, scope)
+            return merged(self.taint(node.body, scope), self.taint(node.orelse, scope))
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             for gen in node.generators:
                 origin = self.taint(gen.iter, scope)
@@ -205,7 +291,16 @@ class Scanner(object):
                 origin = self.taint(child, scope) or origin
             elif isinstance(child, ast.keyword):
                 origin = self.taint(child.value, scope) or origin
+        if origin is not None and isinstance(node, getattr(ast, "JoinedStr", ())):
+            return origin.unknown()  # f"{here}/../x": text the scan does not place
         return origin
+
+    def binop(self, left, right, op, right_node):
+        """`here / "templates"`, `__file__ + "c"`: placed when a tainted left side gets a literal name."""
+        if left is not None and right is None and isinstance(op, (ast.Div, ast.Add)):
+            return joined(left, [right_node])
+        found = left or right
+        return found.unknown() if found is not None else None
 
     def taint_attribute(self, node, scope):
         if node.attr in LOCATION_ATTRS:
@@ -215,20 +310,25 @@ class Scanner(object):
                 root = root.value
             # Only a name bound by an import is known to be a module (not `mod.__file__` of a variable).
             if name is not None and isinstance(root, ast.Name) and root.id in self.aliases:
+                # another module's location: not placed relative to this one
                 return Origin(name.split(".")[0], name + "." + node.attr, node.attr == "__path__")
             if isinstance(node.value, ast.Subscript) and self.dotted(node.value.value) == "sys.modules":
                 key = node.value.slice
                 key = getattr(key, "value", key)  # 3.6-3.8 wrap it in ast.Index
                 target = self.package_of(key)
                 if target is not None:
-                    return Origin(target, "sys.modules[...]." + node.attr, node.attr == "__path__")
+                    own = isinstance(key, ast.Name) and key.id == "__name__"
+                    return Origin(target, "sys.modules[...]." + node.attr, node.attr == "__path__",
+                                  0 if own else None, own and node.attr == "__file__")
             return None
         if node.attr in ("origin", "submodule_search_locations") and isinstance(node.value, ast.Name) \
                 and node.value.id == "__spec__":
-            return Origin("", "__spec__." + node.attr, node.attr != "origin")
+            return Origin("", "__spec__." + node.attr, node.attr != "origin", 0, node.attr == "origin")
         origin = self.taint(node.value, scope)
+        if origin and node.attr == "parent":
+            return origin.parent()
         if origin and node.attr in PATH_ATTRS:
-            return origin
+            return origin.unknown()  # .parents[n], .root, .anchor
         return None  # .name, .suffix, .stem...: not a path any more
 
     def taint_call(self, node, scope):
@@ -244,40 +344,73 @@ class Scanner(object):
                 method = func.attr
                 if method in SINK_METHODS:
                     self.find(node, "listing" if owner.directory else "path", owner.target,
-                              "calls .%s() on a path derived from %s" % (method, owner.source))
+                              "calls .%s() on a path derived from %s" % (method, owner.source), within=owner.within())
                     return None
                 if method in LISTING_METHODS:
-                    self.find(node, "listing", owner.target, "lists a directory derived from %s" % owner.source)
+                    self.find(node, "listing", owner.target, "lists a directory derived from %s" % owner.source,
+                              within=owner.within())
                     return None
                 if method in HARMLESS_METHODS:
                     return None
                 if method in PATH_METHODS:
-                    return owner
+                    return self.path_method(owner, method, node.args)
                 self.escape(node, owner, "calls .%s() on" % method)
-                return owner
+                return owner.unknown()
         if not tainted:
             return None
-        origin = tainted[0]
+        origin = None
+        for each in tainted:
+            origin = merged(origin, each)
         if name is None:
             self.escape(node, origin, "passes to a call it cannot follow")
-            return origin
-        if name in TRANSFORMS or (isinstance(func, ast.Attribute) and func.attr == "format"):
-            return origin  # "{}/data".format(here) is still a path
+            return origin.unknown()
+        if name in TRANSFORMS:
+            return self.transform(origin, name, node, args[0] if args else None)
+        if isinstance(func, ast.Attribute) and func.attr == "format":
+            return origin.unknown()  # "{}/data".format(here) is still a path, placed nowhere
         last = name.split(".")[-1]
         if name in HARMLESS or name.startswith(HARMLESS_PREFIXES) or is_logging(name) \
                 or last.endswith(("Error", "Exception", "Warning")) or last in HARMLESS_LAST:
             return None
         if name in LISTINGS:
-            self.find(node, "listing", origin.target, "lists a directory derived from %s (%s)" % (origin.source, name))
+            self.find(node, "listing", origin.target, "lists a directory derived from %s (%s)" % (origin.source, name),
+                      within=origin.within())
             return None
         if name in SINKS or name.startswith(SINK_PREFIXES):
+            # A working directory makes every relative path a read the scan does not see.
+            moves = name == "os.chdir" or name.startswith("subprocess.") or name.startswith("os.exec") \
+                or name.startswith("os.spawn")
             self.find(node, "listing" if origin.directory else "path", origin.target,
-                      "gives %s() a path derived from %s" % (name, origin.source))
+                      "gives %s() a path derived from %s" % (name, origin.source), within=not moves and origin.within())
             return None
         if isinstance(func, ast.Attribute) and func.attr in HARMLESS_METHODS:
             return None
         self.escape(node, origin, "passes to %s()" % name)
-        return origin
+        return origin.unknown()
+
+    def transform(self, origin, name, node, first):
+        """Where a path function's result points, given where its tainted argument (`first`: the first one's) does."""
+        last = name.split(".")[-1]
+        if first is None:
+            return origin.unknown()  # the tainted value is not the path argument: join("/", here)
+        if last in ("dirname", "split"):  # split(p)[0] is dirname(p)
+            return origin.parent()
+        if last == "join" or name.startswith("pathlib."):  # Path(here, "templates")
+            return joined(origin, node.args[1:])
+        if last == "commonpath" or node.keywords:
+            return origin.unknown()
+        return origin  # abspath, realpath, str, Path(x), sorted(...): the same place
+
+    def path_method(self, owner, method, args):
+        """Where a path or string method's result points."""
+        if method in ("joinpath", "__truediv__"):
+            return joined(owner, args)
+        if method in ("with_suffix", "with_stem", "with_name"):
+            return owner if owner.is_file or owner.up is None else owner.moved(owner.up + 1, True)
+        if method in ("resolve", "absolute", "expanduser", "as_posix", "__fspath__", "encode", "decode",
+                      "copy", "get", "items", "values"):
+            return owner
+        return owner.unknown()  # replace, strip, format, split...: text the scan does not place
 
     def special_call(self, node, name):
         """Calls that need real files whatever their arguments are made of."""
@@ -285,6 +418,8 @@ class Scanner(object):
             return
         last = name.split(".")[-1]
         first = node.args[0] if node.args else None
+        if name == "pytest.main":
+            self.test_runner = True
         if name in FRAMEWORKS or last in ("Flask", "Blueprint", "Quart"):
             names = [first] + [k.value for k in node.keywords if k.arg == "import_name"]
             if last == "Blueprint" and len(node.args) > 1:
@@ -320,9 +455,12 @@ class Scanner(object):
         if isinstance(target, ast.Name):
             scope.assigned.add(target.id)
             if origin is not None:
-                scope.tainted[target.id] = origin
+                # Flow-insensitive: a name bound to paths placed differently
+                # (`d = dirname(d)` in a loop, a global reassigned after a
+                # function reading it) is placed nowhere.
+                scope.tainted[target.id] = merged(scope.tainted.get(target.id), origin)
                 if scope.module_level:
-                    self.globals[target.id] = origin
+                    self.globals[target.id] = merged(self.globals.get(target.id), origin)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self.bind(elt, origin, scope)
@@ -350,7 +488,10 @@ class Scanner(object):
                     origin = self.taint(default, scope)
                     if origin is not None:
                         self.escape(default, origin, "uses as a default argument")
-            self.body(stmt.body, inner)
+            # A function that can only raise (sklearn's raise_build_error);
+            # any other, nested ones included, is judged on its own.
+            raising = not isinstance(stmt, ast.ClassDef) and ends_by_raising(stmt.body)
+            self.raising_body(stmt.body, inner, raising)
             scope.assigned.add(stmt.name)
         elif isinstance(stmt, ast.Assign):
             origin = self.taint(stmt.value, scope)
@@ -360,7 +501,8 @@ class Scanner(object):
         elif isinstance(stmt, (ast.AugAssign, getattr(ast, "AnnAssign", ast.AugAssign))):
             origin = self.taint(stmt.value, scope) if stmt.value is not None else None
             if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
-                origin = origin or scope.tainted.get(stmt.target.id)
+                # here += "/templates": as `here + "/templates"`
+                origin = self.binop(scope.tainted.get(stmt.target.id), origin, stmt.op, stmt.value)
             self.bind(stmt.target, origin, scope)
             self.module_global(stmt, stmt.target, origin, scope)
         elif isinstance(stmt, (ast.For, getattr(ast, "AsyncFor", ast.For))):
@@ -377,7 +519,8 @@ class Scanner(object):
                 self.body(stmt.orelse, scope)  # the script part never runs on import
                 return
             self.taint(stmt.test, scope)
-            self.body(stmt.body + stmt.orelse, scope)
+            for branch in (stmt.body, stmt.orelse):
+                self.raising_body(branch, scope, self.error_path or ends_by_raising(branch))
         elif isinstance(stmt, ast.Return):
             origin = self.taint(stmt.value, scope)
             if origin is not None:
@@ -404,19 +547,14 @@ class Scanner(object):
         # A handler that ends by raising only builds an error message (numpy
         # lists its own directory to say which extension is missing): what it
         # reads cannot change whether the package works.
-        if handler.body and isinstance(handler.body[-1], ast.Raise):
-            record, self.record = self.record, False
-            self.body(handler.body, scope)
-            self.record = record
-        else:
-            self.body(handler.body, scope)
+        self.raising_body(handler.body, scope, self.error_path or ends_by_raising(handler.body))
 
     def module_global(self, stmt, target, origin, scope):
         # A module global holding a path of the package can be imported by any
         # other module (sphinx's `package_dir`): out of sight, so it counts.
         if origin is not None and scope.exposes and isinstance(target, ast.Name) \
                 and not target.id.startswith("__"):
-            self.escape(stmt, origin, "exposes as module attribute %s" % target.id)
+            self.escape(stmt, origin, "exposes as module attribute %s" % target.id, attribute=True)
 
     def imports(self, stmt):
         if isinstance(stmt, ast.Import):
@@ -443,6 +581,9 @@ class Scanner(object):
         for record in (False, True):
             self.record = record
             self.body(tree.body, Scope(module_level=True))
+        if self.test_runner:
+            return [(line, "tests", target, "%s, in a module that runs the test suite with pytest.main()" % what,
+                     certain, within) for line, kind, target, what, certain, within in self.findings]
         return self.findings
 
 
@@ -461,6 +602,27 @@ def is_logging(name):
     # self.log.debug(...), self._logger.info(...): a path in a message is only text.
     parts = name.lower().split(".")
     return len(parts) > 1 and parts[-1] in LOG_METHODS and "log" in parts[-2]
+
+
+# Statements that leave a block other than by raising; a function or class
+# defined inside is a body of its own.
+LEAVES = (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.YieldFrom)
+NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def ends_by_raising(statements):
+    """True when the block's last statement is `raise` and nothing in it returns, yields, breaks or continues."""
+    if not statements or not isinstance(statements[-1], ast.Raise):
+        return False
+    todo = list(statements)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, NESTED):
+            continue
+        if isinstance(node, LEAVES):
+            return False
+        todo.extend(ast.iter_child_nodes(node))
+    return True
 
 
 def is_main_guard(test):

@@ -53,6 +53,7 @@ class Bundle(object):
         self.entry = data.get('ENTRY')
         self.cache_tag = data.get('CACHE_TAG')
         self.native = data.get('NATIVE') or {}
+        self.packages = data.get('PACKAGES') or {}  # subpackage -> its directory under KEY/site
         self.preload = list(data.get('PRELOAD') or ())  # --standalone: loaded before the first native
         self.dists = data.get('DISTS') or ()
         self.boot_dir = os.path.join(archive, '.pyzap', 'boot')
@@ -88,6 +89,12 @@ class Bundle(object):
 class NativeFinder(object):
     """Meta path finder: extension module name -> its file in the cache entry.
 
+    Also a subpackage unpacked whole (`bundle.PACKAGES`, pandas.io.formats
+    whose Styler reads its templates beside its `__file__`) while its package
+    runs from the archive: it is found in its directory in the cache entry,
+    with the ordinary path finder, so its `__file__` and everything below it
+    are real files.
+
     `find_spec` returns None for every name it does not own, and never raises.
     """
 
@@ -96,6 +103,7 @@ class NativeFinder(object):
     def __init__(self, bundle):
         self.bundle = bundle
         self.native = bundle.native
+        self.packages = bundle.packages
         self.site_dir = bundle.site_dir
 
     def __repr__(self):
@@ -104,7 +112,13 @@ class NativeFinder(object):
     def find_spec(self, fullname, path=None, target=None):
         rel = self.native.get(fullname)
         if rel is None:
-            return None
+            part = self.packages.get(fullname)
+            if part is None:
+                return None
+            try:
+                return PathFinder.find_spec(fullname, [self.site_dir + '/' + part.rpartition('/')[0]], target)
+            except Exception:
+                return None
         if self.bundle.preload:
             _preload(self.bundle)
         try:
@@ -332,7 +346,7 @@ def activate(archive, data, entry_dir):
     if os.environ.get('PYZAP_ZIPIMPORT') != '1':
         from _pyzap import _importer
         bundle.importer = _importer.install(archive)
-    if bundle.native and bundle.site_dir:
+    if (bundle.native or bundle.packages) and bundle.site_dir:
         bundle.finder = NativeFinder(bundle)
         bundle.finder.install()
     if bundle.site_dir:

@@ -22,6 +22,13 @@ export interface PackageDecision {
   unpacked: boolean;
   /** Code in the archive, data files also unpacked into the cache entry (real files for as_file, resource_filename). */
   dataUnpacked: boolean;
+  /**
+   * Subpackage directories (site-packages relative, "pandas/io/formats")
+   * unpacked whole and imported from the cache while the rest of the package
+   * runs from the archive: the code that reads its files by path stays inside
+   * them. Absent or empty otherwise.
+   */
+  parts?: string[];
   /** Unpacked whole by the scan's decision (not --unpack/--unpack-all): what it does not need stays zipped (leftZipped in stages/zipunsafe.ts). */
   trimmed: boolean;
   /** One line for the build output and `pyzap inspect`. */

@@ -21,7 +21,7 @@ export interface Inspection {
   launcher: { version: string | null; target: string | null; size: number };
   unpack: { path: string; size: number; mode: string; xxh64: string; reason: string; module: string | null }[];
   /** Every top-level package: where its code runs from, and why. */
-  packages: { name: string; runsFrom: "archive" | "cache"; dataUnpacked: boolean; reason: string }[];
+  packages: { name: string; runsFrom: "archive" | "cache"; dataUnpacked: boolean; parts?: string[]; reason: string }[];
   totals: {
     entries: number;
     zipped: { files: number; bytes: number; compressedBytes: number };
@@ -59,7 +59,7 @@ export async function inspectBundle(file: string): Promise<Inspection> {
     launcher: { version: marker?.version ?? null, target: marker?.target ?? null, size: z.zipStart },
     unpack: m.unpack.map((u) => ({ path: u.path, size: u.size, mode: u.mode.toString(8), xxh64: u.xxh64, reason: u.reason, module: u.module })),
     // Bundles from before runsFrom listed only the packages unpacked whole (or kept by --zip).
-    packages: (m.packages ?? []).map((p) => ({ name: p.name, runsFrom: p.runsFrom ?? (p.unpacked ? "cache" : "archive"), dataUnpacked: p.dataUnpacked ?? false, reason: p.reason })),
+    packages: (m.packages ?? []).map((p) => ({ name: p.name, runsFrom: p.runsFrom ?? (p.unpacked ? "cache" : "archive"), dataUnpacked: p.dataUnpacked ?? false, ...(p.parts?.length ? { parts: p.parts } : {}), reason: p.reason })),
     totals: {
       entries: files.length,
       zipped: { files: zipped.length, bytes: sum(zipped, "size"), compressedBytes: sum(zipped, "compressedSize") },
@@ -118,7 +118,7 @@ export async function runInspect(file: string, json: boolean): Promise<void> {
   const write = (text: string) => void process.stdout.write(printable(text));
   write(out.join("\n"));
   if (i.packages.length) {
-    const where = (p: Inspection["packages"][number]) => (p.runsFrom === "cache" ? "cache" : p.dataUnpacked ? "archive+data" : "archive");
+    const where = (p: Inspection["packages"][number]) => (p.runsFrom === "cache" ? "cache" : p.parts?.length ? "archive+part" : p.dataUnpacked ? "archive+data" : "archive");
     write("\n" + table(["PACKAGE", "RUNS FROM", "WHY"], i.packages.map((p) => [p.name, where(p), p.reason])));
   }
   if (i.unpack.length) {

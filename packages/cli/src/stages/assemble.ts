@@ -185,10 +185,18 @@ function bundlePy(m: Manifest, classified: Classified): string {
     `DISTS = [${dists.map(str).join(", ")}]`,
     `PTH = [${pth.map((f) => `\n    (${str(f.rel)}, ${str(readFileSync(f.abs, "utf8"))}),`).join("")}\n]`,
     `NATIVE = {${Object.keys(native).sort().map((k) => `\n    ${str(k)}: ${str(native[k] ?? "")},`).join("")}\n}`,
+    // Subpackages unpacked whole while their package runs from the archive.
+    `PACKAGES = {${partsOf(classified).map(([name, dir]) => `\n    ${str(name)}: ${str(dir)},`).join("")}\n}`,
     // --standalone: system libraries to load before the first extension module, in order.
     `PRELOAD = [${classified.unpacked.filter((f) => f.rel.startsWith(`${APP_LIBS_DIR}/`)).map((f) => str(f.rel)).join(", ")}]`,
     "",
   ].join("\n");
+}
+
+/** [dotted name, directory under KEY/site] of every subpackage unpacked whole, sorted. */
+function partsOf(classified: Classified): [string, string][] {
+  const dirs = classified.packages.flatMap((p) => p.parts ?? []).sort(compareBytes);
+  return dirs.map((dir) => [dir.split("/").join("."), dir]);
 }
 
 function writeGenerated(workDir: string, name: string, text: string): string {

@@ -62,7 +62,7 @@ export async function runBundle(given: BundleArgs): Promise<void> {
     report.stage(`classifying ${plural(files.length, "file")}`);
     const classified = classify(files, python.extensionSuffixes, { findings: compiled.findings, dists: site.dists }, { unpack: args.unpack, zip: args.zip, unpackAll: args.unpackAll });
     // Only what differs from "imported from the archive" is worth a line.
-    for (const p of classified.packages) if (p.runsFrom === "cache" || p.dataUnpacked || p.reason.startsWith("kept zipped")) report.note(`${p.name}: ${p.reason}`);
+    for (const p of classified.packages) if (p.runsFrom === "cache" || p.dataUnpacked || (p.parts ?? []).length > 0 || p.reason.startsWith("kept zipped")) report.note(`${p.name}: ${p.reason}`);
     if (args.standalone) classified.unpacked.push(...systemLibsFor(classified.unpacked));
     output = path.resolve(args.output ?? `${entry.name}.pyz`);
     const platform = choosePlatform(classified.unpacked, args.platform);

@@ -47,6 +47,9 @@ export function classify(
   const nativeKind = (f: TreeFile) => (!elf.has(f) ? null : extensionModuleName(f.rel, extensionSuffixes) ? "module" : "other");
   const packages = decidePackages(files, nativeKind, evidence.findings, evidence.dists, options);
   const whole = new Map(packages.filter((p) => p.unpacked).map((p) => [p.name, p.reason]));
+  // Subpackages unpacked whole: the same treatment as a whole package, for the files under them.
+  const parts = packages.flatMap((p) => (p.parts ?? []).map((dir) => ({ prefix: `${dir}/`, reason: p.reason })));
+  const partReason = (rel: string) => parts.find((p) => rel.startsWith(p.prefix))?.reason;
   const data = new Map(packages.filter((p) => p.dataUnpacked).map((p) => [p.name, p.reason]));
   const trimmed = new Set(packages.filter((p) => p.trimmed).map((p) => p.name));
   const rels = new Set(files.map((f) => f.rel));
@@ -56,7 +59,7 @@ export function classify(
   for (const file of files) {
     const module = elf.has(file) ? extensionModuleName(file.rel, extensionSuffixes) : null;
     const top = topLevelName(file.rel);
-    const wholeReason = top !== null ? whole.get(top) : undefined;
+    const wholeReason = top !== null ? (whole.get(top) ?? partReason(file.rel)) : undefined;
     const kind = wholeReason !== undefined && top !== null && trimmed.has(top) && !elf.has(file) ? leftZipped(file.rel, (r) => rels.has(r)) : null;
     if (kind !== null && top !== null) {
       zipped.push(file);

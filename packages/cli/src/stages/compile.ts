@@ -20,7 +20,7 @@ export interface CompileJob {
 }
 
 /** What zipsafety.py reports: see its docstring for the kinds. */
-export type FindingKind = "path" | "listing" | "framework" | "templates" | "resource_file" | "as_file";
+export type FindingKind = "path" | "listing" | "framework" | "templates" | "resource_file" | "as_file" | "error_path" | "tests";
 
 export interface Finding {
   source: string; // absolute path of the .py
@@ -31,6 +31,8 @@ export interface Finding {
   what: string;
   /** False when the path escapes where the scan cannot follow it. */
   certain: boolean;
+  /** True when the path provably stays inside the module's own directory (zipsafety.Origin.up == 0); absent: no. */
+  within?: boolean;
 }
 
 export interface Compiled {
@@ -41,7 +43,7 @@ export interface Compiled {
 
 interface HelperOutput {
   failures: [string, string][];
-  findings: Record<string, [number, FindingKind, string, string, boolean][]>;
+  findings: Record<string, [number, FindingKind, string, string, boolean, boolean?][]>;
 }
 
 export async function compileAll(python: PythonInfo, jobs: CompileJob[]): Promise<Compiled> {
@@ -61,7 +63,7 @@ export async function compileAll(python: PythonInfo, jobs: CompileJob[]): Promis
   const findings: Finding[] = [];
   for (const out of outs) {
     for (const [source, list] of Object.entries(out.findings)) {
-      for (const [line, kind, target, what, certain] of list) findings.push({ source: path.resolve(source), line, kind, target, what, certain });
+      for (const [line, kind, target, what, certain, within] of list) findings.push({ source: path.resolve(source), line, kind, target, what, certain, within: within === true });
     }
   }
   return { failed: new Set(failures.map(([source]) => path.resolve(source))), findings };

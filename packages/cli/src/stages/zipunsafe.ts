@@ -50,7 +50,9 @@ const NOT_DATA = [
 // Test suites, test helpers and maintainers' scripts find their fixtures
 // through __file__ but do not run in the app (pylint's testutils/, scipy's
 // _precompute/, numpy's distutils, which Python 3.12 no longer has).
-const SKIP_DIR = /(?:^|\/)(?:tests?|testing|_testing|testutils|_precompute|_examples|examples|benchmarks|distutils)\/|(?:^|\/)conftest\.py$/;
+// _build_utils/: the scripts meson runs from the source tree at build time
+// (scikit-learn's version.py reads ../__init__.py), never imported by the package.
+const SKIP_DIR = /(?:^|\/)(?:tests?|testing|_testing|testutils|_precompute|_examples|examples|benchmarks|distutils|_build_utils)\/|(?:^|\/)conftest\.py$/;
 // A package unpacked whole because its code reads its own files still leaves
 // in the archive what no running app reads by path, each file of which would
 // be an inode created and written on every first run:
@@ -125,14 +127,15 @@ export function decidePackages(
     const nativeInit = NATIVE_INIT_NEEDS_SIBLINGS ? group.find((f) => nativeKind(f) === "module" && /^[^/]+\/__init__\.[^/]+$/.test(f.rel)) : undefined;
     const decided: Weighed = nativeInit
       ? { placement: "whole", why: `${nativeInit.rel} is a compiled __init__: its pure-Python submodules must sit beside it`, evidence: null }
-      : weigh(name, found, shipsData);
+      : weigh(name, found, shipsData, group, nativeKind);
     const natives = group.filter((f) => nativeKind(f) !== null).length;
     if (decided.placement === "archive" && natives > 0) decided.why += `; its ${natives} native file${natives === 1 ? " is" : "s are"} unpacked`;
-    const decision = (runsFrom: "archive" | "cache", dataUnpacked: boolean, reason: string, e: Evidence | null, trimmed = false): PackageDecision => ({
+    const decision = (runsFrom: "archive" | "cache", dataUnpacked: boolean, reason: string, e: Evidence | null, trimmed = false, parts: string[] = []): PackageDecision => ({
       name,
       runsFrom,
       unpacked: runsFrom === "cache",
       dataUnpacked,
+      ...(parts.length > 0 ? { parts } : {}),
       trimmed,
       reason,
       finding: e ? { file: e.file, line: e.finding.line, what: e.finding.what } : null,
@@ -143,6 +146,7 @@ export function decidePackages(
       decisions.push(decision("archive", false, `kept zipped: --zip ${name}${although}`, decided.evidence));
     } else if (options.unpackAll) decisions.push(decision("cache", false, "unpacked whole: --unpack-all", decided.evidence));
     else if (decided.placement === "whole") decisions.push(decision("cache", false, `unpacked whole: ${decided.why}`, decided.evidence, true));
+    else if (decided.placement === "part") decisions.push(decision("archive", false, `parts unpacked: ${decided.why}`, decided.evidence, true, decided.parts));
     else if (decided.placement === "data") decisions.push(decision("archive", true, `data files unpacked: ${decided.why}`, decided.evidence));
     else decisions.push(decision("archive", false, `zipped: ${decided.why}`, decided.evidence));
   }
@@ -150,25 +154,78 @@ export function decidePackages(
 }
 
 interface Weighed {
-  placement: "archive" | "data" | "whole";
+  placement: "archive" | "data" | "part" | "whole";
   why: string;
   evidence: Evidence | null;
+  /** placement "part": the subpackage directories unpacked whole. */
+  parts?: string[];
 }
 
-function weigh(name: string, found: Evidence[], shipsData: boolean): Weighed {
+function weigh(name: string, found: Evidence[], shipsData: boolean, group: TreeFile[], nativeKind: (f: TreeFile) => NativeKind): Weighed {
   const say = (e: Evidence) => `${e.file}:${e.finding.line} ${e.finding.what}${e.finding.certain ? "" : " (the scan cannot follow it: unpacked to be safe)"}`;
   const first = (kinds: string[]) => found.find((e) => kinds.includes(e.finding.kind));
-  const listing = first(["listing"]);
-  if (listing) return { placement: "whole", why: `${say(listing)}; a directory listing needs the package on disk`, evidence: listing };
   const pathKinds = ["path", "framework", ...(PACKAGE_LOADER_WORKS_ZIPPED ? [] : ["templates"])];
+  const listing = first(["listing"]);
   // A certain finding first: the reason shown should be proof, not suspicion.
   const byPath = found.find((e) => pathKinds.includes(e.finding.kind) && e.finding.certain) ?? first(pathKinds);
-  if (byPath && shipsData) return { placement: "whole", why: `${say(byPath)}, and ${name} ships data files`, evidence: byPath };
   const asFile = first(["as_file", "resource_file"]);
+  // (A package that also asks for real files through importlib.resources is
+  // unpacked whole: the data it names may lie outside those subpackages.)
+  if ((listing || (byPath && shipsData)) && !asFile) {
+    const part = subpackagesOnly(found.filter((e) => e.finding.kind === "listing" || pathKinds.includes(e.finding.kind)), group, nativeKind);
+    if (part) return part;
+  }
+  if (listing) return { placement: "whole", why: `${say(listing)}; a directory listing needs the package on disk`, evidence: listing };
+  if (byPath && shipsData) return { placement: "whole", why: `${say(byPath)}, and ${name} ships data files`, evidence: byPath };
   if (asFile && shipsData) return { placement: "data", why: `${asFile.file}:${asFile.finding.line} ${asFile.finding.what}`, evidence: asFile };
-  if (byPath) return { placement: "archive", why: `${byPath.file}:${byPath.finding.line} ${byPath.finding.what}, but ${name} ships no data files to read there`, evidence: byPath };
+  // Reads on a path that can only raise (an error message listing the
+  // package's folder) never decide; the reason says they were seen.
+  const errorPath = first(["error_path", "tests"]);
+  const ignored = errorPath ? `; ignored: ${errorPath.file}:${errorPath.finding.line} ${errorPath.finding.what}` : "";
+  if (byPath) return { placement: "archive", why: `${byPath.file}:${byPath.finding.line} ${byPath.finding.what}, but ${name} ships no data files to read there${ignored}`, evidence: byPath };
+  if (errorPath) return { placement: "archive", why: `no code reads the package's own files by path${ignored}`, evidence: errorPath };
   return { placement: "archive", why: "no code reads the package's own files by path", evidence: null };
 }
+
+/**
+ * When every deciding finding reads by a path that stays inside its own
+ * module's directory, and that directory is a subpackage (not the top-level
+ * one): those subpackages, unpacked whole and imported from the cache, give
+ * the code the real files it reads, and the rest of the package stays in the
+ * archive (pandas' Styler templates, scikit-learn's estimator CSS). A
+ * subpackage whose findings are all plain reads and that ships no data files
+ * has nothing to read there and is not unpacked. Null when any finding
+ * escapes the module's directory or cannot be placed: the package is then
+ * unpacked whole.
+ */
+function subpackagesOnly(deciding: Evidence[], group: TreeFile[], nativeKind: (f: TreeFile) => NativeKind): Weighed | null {
+  const rels = new Set(group.map((f) => f.rel));
+  const byDir = new Map<string, Evidence[]>();
+  for (const e of deciding) {
+    const dir = path.posix.dirname(e.file);
+    const isPackage = rels.has(`${dir}/__init__.py`) || rels.has(`${dir}/__init__.pyc`);
+    if (!e.finding.within || !dir.includes("/") || !isPackage || !dir.split("/").every((p) => IDENTIFIER.test(p))) return null;
+    const list = byDir.get(dir) ?? [];
+    list.push(e);
+    byDir.set(dir, list);
+  }
+  // A subpackage inside another chosen one comes with it.
+  const dirs = [...byDir.keys()].sort().filter((d, _, all) => !all.some((o) => o !== d && d.startsWith(`${o}/`)));
+  const hasData = (dir: string) => group.some((f) => f.rel.startsWith(`${dir}/`) && (nativeKind(f) === "other" || (nativeKind(f) === null && isData(f.rel))));
+  const needed = dirs.filter((d) => hasData(d) || [...byDir].some(([o, list]) => (o === d || o.startsWith(`${d}/`)) && list.some((e) => e.finding.kind === "listing")));
+  if (needed.length === 0) return null;
+  const evidence = byDir.get(needed[0] ?? "")?.find((e) => e.finding.certain) ?? byDir.get(needed[0] ?? "")?.[0] ?? null;
+  if (!evidence) return null;
+  const where = needed.map((d) => `${d}/`).join(", ");
+  return {
+    placement: "part",
+    why: `${where} (${evidence.file}:${evidence.finding.line} ${evidence.finding.what}, inside its own folder); the rest runs from the archive`,
+    evidence,
+    parts: needed,
+  };
+}
+
+const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
 
 /** Findings by the top-level package they are about, in file and line order; tests' findings dropped. */
 function attribute(files: TreeFile[], findings: Finding[]): Map<string, Evidence[]> {
