@@ -38,7 +38,10 @@ export async function resolve(python: PythonInfo, opts: ResolveOptions): Promise
 
 async function pipInstall(python: PythonInfo, target: string, pipArgs: string[], echo: boolean): Promise<void> {
   // --no-compile: we write our own bytecode (unchecked-hash, beside each .py).
-  const args = ["-m", "pip", "install", "--target", target, "--no-compile", "--disable-pip-version-check", "--no-warn-script-location", ...pipArgs];
+  // --no-warn-conflicts: pip would check every distribution installed for the
+  // build interpreter against the new ones, which says nothing about the
+  // bundle (--target resolves without them): 0.3 s of CPU with 105 installed.
+  const args = ["-m", "pip", "install", "--target", target, "--no-compile", "--no-warn-conflicts", "--disable-pip-version-check", "--no-warn-script-location", ...pipArgs];
   const result = await runProcess(python.command, args, { echo });
   if (result.error || result.status !== 0) {
     const output = `${result.stdout}${result.stderr}`.trimEnd();
