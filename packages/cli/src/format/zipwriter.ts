@@ -37,7 +37,7 @@ export interface ZipOptions {
 // streamed when their turn comes (memory stays bounded by this and AHEAD_BYTES).
 const WHOLE_MAX = 64 << 20;
 // Below this, deflating on the main thread costs less than a threadpool round trip.
-const SYNC_MAX = 16 << 10;
+const SYNC_MAX = 4 << 10;
 // How far reading and deflating may run ahead of writing.
 const AHEAD_ENTRIES = 512;
 const AHEAD_BYTES = 128 << 20;
@@ -109,13 +109,23 @@ async function prepare(entry: ZipInput, size: number, level: number, slots: Sema
   } else {
     await slots.take();
     try {
-      deflated = await deflateRaw(data, { level, chunkSize: 1 << 20 });
+      deflated = await deflateRaw(data, { level, chunkSize: outputChunk(data.length) });
     } finally {
       slots.give();
     }
   }
   // Already compressed data (wheels, .gz, .npz): stored, it is smaller and costs no inflate.
   return deflated.length < data.length ? { method: 8, crc, usize: data.length, body: deflated } : { method: 0, crc, usize: data.length, body: data };
+}
+
+/**
+ * zlib's output buffer for `bytes` of input: about what deflate makes of it,
+ * so a small file does not allocate (and the GC reclaim) a big buffer, and a
+ * big one is not handed back in many small pieces. The deflated bytes are
+ * the same whatever it is.
+ */
+function outputChunk(bytes: number): number {
+  return Math.min(1 << 20, Math.max(16 << 10, 2 ** Math.ceil(Math.log2(bytes / 2))));
 }
 
 /** Writes a big file's entry while reading it, then fills in its local header. */
