@@ -5,13 +5,13 @@ import path from "node:path";
 import { PyzapError } from "../util/errors.js";
 import { runProcess } from "../util/process.js";
 import type { PythonInfo } from "../util/python.js";
-import { makeTempDir, removeTemp } from "../util/temp-paths.js";
+import { makeTempDir, removeTemp, removeTempTree } from "../util/temp-paths.js";
 
 export interface Resolved {
   /** Directory laid out like site-packages (top-level packages, *.dist-info). */
   siteDir: string;
   /** Removes what resolve created (nothing for --site-packages). */
-  cleanup: () => void;
+  cleanup: () => Promise<void>;
 }
 
 export interface ResolveOptions {
@@ -23,15 +23,14 @@ export interface ResolveOptions {
 export async function resolve(python: PythonInfo, opts: ResolveOptions): Promise<Resolved> {
   // The inputs were checked before any work (preflight.ts): a directory, or pip arguments.
   if (opts.sitePackages) {
-    return { siteDir: path.resolve(opts.sitePackages), cleanup: () => {} };
+    return { siteDir: path.resolve(opts.sitePackages), cleanup: async () => {} };
   }
   const staging = makeTempDir("pyzap-staging-");
-  const cleanup = () => removeTemp(staging);
   try {
     await pipInstall(python, staging, opts.pipArgs, opts.echo);
-    return { siteDir: staging, cleanup };
+    return { siteDir: staging, cleanup: () => removeTempTree(staging) };
   } catch (error) {
-    cleanup();
+    removeTemp(staging);
     throw error;
   }
 }
