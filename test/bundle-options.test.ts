@@ -114,6 +114,13 @@ describe("what reaches pip", () => {
     expect(readdirSync(tmp)).toEqual([]);
   });
 
+  test("a successful build leaves no temporary directory", () => {
+    const tmp = path.join(dir, "tmp-ok");
+    mkdirSync(tmp);
+    ok(pyzap(["bundle", ...local, "fixture-ext", "-o", path.join(dir, "tmp-ok.pyz")], { TMPDIR: tmp }));
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
   test("a pip failure leaves no temporary directory either", () => {
     const tmp = path.join(dir, "tmp-fail");
     mkdirSync(tmp);

@@ -84,7 +84,7 @@ describe.each([false, true])("a bundle written with forceZip64=%s", (forceZip64)
   });
 });
 
-// archiver only moves offsets into ZIP64 extra fields past 4 GiB, so build
+// The writer only moves offsets into ZIP64 extra fields past 4 GiB, so build
 // such a zip by hand (APPNOTE 4.3.7, 4.3.12, 4.3.14-16, 4.5.3) to check the
 // fix-up of a local-header offset stored in the extra field.
 function handMadeZip64(prefixLen: number): Buffer {

@@ -1,5 +1,5 @@
 // `pyzap bundle`: the command's spec only; the work is imported lazily so
-// `pyzap --help` does not load archiver, xxhash and friends.
+// `pyzap --help` does not load the zip writer, xxhash and friends.
 import type { ArgumentsCamelCase, Argv, CommandModule, Options } from "yargs";
 import { PyzapError } from "../util/errors.js";
 import { camel, commandLineOptions, valueProblem, type BundleArgs } from "../stages/options.js";

@@ -5,7 +5,7 @@
 // directory at (record position - CD size), trusts 32-bit sizes and offsets
 // and never checks the entry count. 3.13 reads the ZIP64 end record when it
 // sits right before the locator and the classic record, then checks the count.
-// archiver writes ZIP64 end records for more than 65,535 entries and saturates
+// The writer adds ZIP64 end records from 65,535 entries on and saturates
 // every classic field (0xFFFF, 0xFFFFFFFF): 3.11 and 3.12 then fail at every
 // start with "bad central directory size".
 //
@@ -35,7 +35,7 @@ const EOCD_SIZE = 22;
 const ZIP64_PYTHON = [3, 13] as const;
 
 /**
- * classic: a classic end record only (what archiver wrote);
+ * classic: a classic end record only (what the writer wrote);
  * both: ZIP64 records plus a classic record that old readers can use;
  * zip64: offsets past 4 GiB, readable only by ZIP64 readers.
  */
@@ -77,7 +77,7 @@ export function checkReadableBy(python: string, why: string): void {
 export function sureToPass4GiB(launcherBytes: number, entries: { name: string; size: number; stored: boolean }[]): string | null {
   let stored = launcherBytes;
   for (const e of entries) {
-    // archiver keeps the sizes of a file this big in a ZIP64 extra field.
+    // The writer keeps the sizes of a file this big in a ZIP64 extra field.
     if (e.size > U32_MAX) return `${e.name} is ${humanBytes(e.size)}, over 4 GiB`;
     if (e.stored) stored += e.size;
   }

@@ -1,6 +1,6 @@
 // Makes the offsets of a zip that was written after `prefix` bytes (the
 // launcher) absolute, so readers that trust them (yauzl, unzip) accept the
-// file. archiver cannot start its offsets at a prefix, so we patch after
+// file. The writer (zipwriter.ts) counts offsets from the zip's start, so we patch after
 // writing: the EOCD's central-directory offset, each central header's local
 // header offset, and in ZIP64 archives the ZIP64 EOCD record and locator.
 // It returns where things ended up, for the end-record decision (endrecord.ts).

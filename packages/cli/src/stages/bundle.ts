@@ -18,7 +18,7 @@ import { checkBeforeWork } from "./preflight.js";
 import { withProjectConfig } from "./project-config.js";
 import { Reporter } from "./reporter.js";
 import { resolve } from "./resolve.js";
-import { makeTempDir, removeTemp } from "../util/temp-paths.js";
+import { makeTempDir, removeTempTree } from "../util/temp-paths.js";
 import { plural } from "../util/units.js";
 import { systemLibsFor } from "./standalone/applibs.js";
 import { pythonFromDist } from "./standalone/dist.js";
@@ -88,8 +88,8 @@ export async function runBundle(given: BundleArgs): Promise<void> {
     });
   } finally {
     report.end(!ok);
-    removeTemp(workDir);
-    resolved.cleanup();
+    // Both trees at once, many files in flight (util/remove-tree.ts).
+    await Promise.all([removeTempTree(workDir), resolved.cleanup()]);
   }
 }
 

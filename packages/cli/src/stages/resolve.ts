@@ -5,13 +5,13 @@ import path from "node:path";
 import { PyzapError } from "../util/errors.js";
 import { runProcess } from "../util/process.js";
 import type { PythonInfo } from "../util/python.js";
-import { makeTempDir, removeTemp } from "../util/temp-paths.js";
+import { makeTempDir, removeTemp, removeTempTree } from "../util/temp-paths.js";
 
 export interface Resolved {
   /** Directory laid out like site-packages (top-level packages, *.dist-info). */
   siteDir: string;
   /** Removes what resolve created (nothing for --site-packages). */
-  cleanup: () => void;
+  cleanup: () => Promise<void>;
 }
 
 export interface ResolveOptions {
@@ -23,22 +23,24 @@ export interface ResolveOptions {
 export async function resolve(python: PythonInfo, opts: ResolveOptions): Promise<Resolved> {
   // The inputs were checked before any work (preflight.ts): a directory, or pip arguments.
   if (opts.sitePackages) {
-    return { siteDir: path.resolve(opts.sitePackages), cleanup: () => {} };
+    return { siteDir: path.resolve(opts.sitePackages), cleanup: async () => {} };
   }
   const staging = makeTempDir("pyzap-staging-");
-  const cleanup = () => removeTemp(staging);
   try {
     await pipInstall(python, staging, opts.pipArgs, opts.echo);
-    return { siteDir: staging, cleanup };
+    return { siteDir: staging, cleanup: () => removeTempTree(staging) };
   } catch (error) {
-    cleanup();
+    removeTemp(staging);
     throw error;
   }
 }
 
 async function pipInstall(python: PythonInfo, target: string, pipArgs: string[], echo: boolean): Promise<void> {
   // --no-compile: we write our own bytecode (unchecked-hash, beside each .py).
-  const args = ["-m", "pip", "install", "--target", target, "--no-compile", "--disable-pip-version-check", "--no-warn-script-location", ...pipArgs];
+  // --no-warn-conflicts: pip would check every distribution installed for the
+  // build interpreter against the new ones, which says nothing about the
+  // bundle (--target resolves without them): 0.3 s of CPU with 105 installed.
+  const args = ["-m", "pip", "install", "--target", target, "--no-compile", "--no-warn-conflicts", "--disable-pip-version-check", "--no-warn-script-location", ...pipArgs];
   const result = await runProcess(python.command, args, { echo });
   if (result.error || result.status !== 0) {
     const output = `${result.stdout}${result.stderr}`.trimEnd();

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { removeTree } from "./remove-tree.js";
 
 const live = new Set<string>();
 const SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
@@ -34,6 +35,12 @@ export function track(p: string): void {
 /** Removes `p` now and forgets it. */
 export function removeTemp(p: string): void {
   rmSync(p, { recursive: true, force: true });
+  live.delete(p);
+}
+
+/** removeTemp for big trees: many unlinks in flight (remove-tree.ts). */
+export async function removeTempTree(p: string): Promise<void> {
+  await removeTree(p);
   live.delete(p);
 }
 
