@@ -4,9 +4,10 @@
 // compressed hard. certbot: 1.20 MiB of deflated .py entries become 0.94 MiB
 // of xz chunks, and 388 fewer entries to list at every start.
 import path from "node:path";
-import { SOURCES_PREFIX } from "../format/layout.js";
+import { BYTECODE_PREFIX, SOURCES_PREFIX } from "../format/layout.js";
 import { runHelper } from "../util/helper.js";
 import type { PythonInfo } from "../util/python.js";
+import { PACK_PRESET, planPacks } from "./bytecode.js";
 import type { ArchiveEntry } from "./write.js";
 
 /**
@@ -28,16 +29,32 @@ export interface SourceFile {
 interface HelperOutput {
   chunks: string[];
   index: string;
+  /** Absent when no packs were asked for, or the build Python has no lzma. */
+  bytecode?: { packs: string[]; index: string };
 }
 
-/** Packs `files` (in archive order) with the build interpreter; the entries that hold them. */
-export async function packSources(python: PythonInfo, files: SourceFile[], workDir: string): Promise<ArchiveEntry[]> {
-  if (files.length === 0) return [];
+/**
+ * Packs `files` (in archive order) and, when `pycs` is given (.pyc in archive
+ * order), the bytecode packs too, in one pool of the build interpreter; the
+ * entries that hold them. `pycs` come back as entries of their own (deflated)
+ * when the build Python cannot make packs (no lzma).
+ */
+export async function packSources(python: PythonInfo, files: SourceFile[], workDir: string, pycs: SourceFile[] | null = null): Promise<ArchiveEntry[]> {
+  if (files.length === 0 && !pycs?.length) return [];
   const out = path.join(workDir, "sources");
-  const result = await runHelper<HelperOutput>(python, "pack_sources", { files: files.map((f) => [f.name, f.abs]), out, chunk: CHUNK_BYTES });
+  const bytecodeOut = path.join(workDir, "bytecode");
+  const bytecode = pycs?.length ? { packs: planPacks(pycs).map((pack) => pack.map((f) => [f.name, f.abs])), out: bytecodeOut, preset: PACK_PRESET } : undefined;
+  const result = await runHelper<HelperOutput>(python, "pack_sources", { files: files.map((f) => [f.name, f.abs]), out, chunk: CHUNK_BYTES, bytecode });
   // Chunks are xz (or zlib) already: deflating them again would gain nothing.
-  const entries: ArchiveEntry[] = result.chunks.map((chunk) => ({ name: `${SOURCES_PREFIX}${chunk}`, file: path.join(out, chunk), store: true, mode: 0o644 }));
-  entries.push({ name: `${SOURCES_PREFIX}index`, file: path.join(out, result.index), store: false, mode: 0o644 });
+  const entries: ArchiveEntry[] = [];
+  if (files.length) {
+    entries.push(...result.chunks.map((chunk): ArchiveEntry => ({ name: `${SOURCES_PREFIX}${chunk}`, file: path.join(out, chunk), store: true, mode: 0o644 })));
+    entries.push({ name: `${SOURCES_PREFIX}index`, file: path.join(out, result.index), store: false, mode: 0o644 });
+  }
+  if (result.bytecode) {
+    entries.push(...result.bytecode.packs.map((pack): ArchiveEntry => ({ name: `${BYTECODE_PREFIX}${pack}`, file: path.join(bytecodeOut, pack), store: true, mode: 0o644 })));
+    entries.push({ name: `${BYTECODE_PREFIX}index`, file: path.join(bytecodeOut, result.bytecode.index), store: false, mode: 0o644 });
+  } else if (pycs) entries.push(...pycs.map((f): ArchiveEntry => ({ name: f.name, file: f.abs, store: false, mode: 0o644 })));
   return entries;
 }
 
