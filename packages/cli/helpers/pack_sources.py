@@ -27,7 +27,7 @@ marshal'ed dict:
      'files': {archive name: (pack number, offset, size)}}
 
 and adds "bytecode": {"packs": [file names...], "index": "index", "raw": [raw
-sizes...]} to what it prints; a build Python without lzma makes no packs
+sizes...], "key": H} to what it prints; a build Python without lzma makes no packs
 (and prints no "bytecode"). Chunks and packs are compressed together
 in one pool, one process per core (xz is the slow part of a build).
 """
@@ -117,6 +117,7 @@ def write_bytecode_index(out, packs, results):
              'packs': [(pack, raw, digest) for (pack, _), (raw, digest) in zip(packs, results)], 'files': files}
     with open(os.path.join(out, 'index'), 'wb') as f:
         f.write(marshal.dumps(index, 2))  # version 2: no references, the same bytes at every build
+    return index['key']
 
 
 def main():
@@ -149,8 +150,8 @@ def main():
     result = {'chunks': [chunk for chunk, _ in chunks], 'index': 'index'}
     if bytecode:
         results = [done[len(chunks) + i] for i in range(len(packs))]
-        write_bytecode_index(bytecode['out'], packs, results)
-        result['bytecode'] = {'packs': [pack for pack, _ in packs], 'index': 'index', 'raw': [raw for raw, _ in results]}
+        key = write_bytecode_index(bytecode['out'], packs, results)
+        result['bytecode'] = {'packs': [pack for pack, _ in packs], 'index': 'index', 'raw': [raw for raw, _ in results], 'key': key}
     json.dump(result, sys.stdout)
 
 

@@ -64,8 +64,15 @@ class _Archive(object):
     def pycs(self):
         """The packed .pyc: archive name -> (pack, offset, size); empty when the bytecode is in entries."""
         if self._pycs is None:
-            from _pyzap import _bytecode
-            self._pycs = _bytecode.packs(self).files
+            # Empty while the index is read: reading it may import zlib (an extension module on
+            # some Pythons), whose lookup comes back here and must not read the index again.
+            self._pycs = {}
+            try:
+                from _pyzap import _bytecode
+                self._pycs = _bytecode.packs(self).files
+            except BaseException:
+                self._pycs = None
+                raise
         return self._pycs
 
     def has_pyc(self, name):

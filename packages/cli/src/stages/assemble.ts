@@ -83,7 +83,9 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
   }
   sources.sort((a, b) => compareBytes(a.name, b.name));
   pycs.sort((a, b) => compareBytes(a.name, b.name));
-  entries.push(...(await packSources(python, sources, input.workDir, packed ? pycs : null)));
+  const packs = await packSources(python, sources, input.workDir, packed ? pycs : null);
+  entries.push(...packs.entries);
+  if (packs.bytecode) manifest.bytecode = packs.bytecode;
   entries.push(...namespaceDirs(classified.zipped.map((f) => f.rel)));
   // Whole packages: only extracted from the archive, never imported from it,
   // so their sources carry no .pyc beside them; their bytecode is unpacked.

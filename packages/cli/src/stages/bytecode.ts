@@ -26,13 +26,18 @@ const PIECE_BYTES = 1 << 20;
 const SMALL_BYTES = 256 << 10;
 const SHARED_BYTES = 1 << 20;
 
+/** "pkg" for site-packages/pkg/sub/mod.pyc and site-packages/pkg.pyc. */
+export function topLevel(name: string): string {
+  const rest = name.startsWith(SITE_PREFIX) ? name.slice(SITE_PREFIX.length) : name;
+  return rest.includes("/") ? rest.slice(0, rest.indexOf("/")) : rest.replace(/\.pyc$/, "");
+}
+
 /** The packs, in archive order; `files` are .pyc sorted by archive name. */
 export function planPacks(files: SourceFile[]): SourceFile[][] {
   const groups: { files: SourceFile[]; bytes: number }[] = [];
   let top: string | null = null;
   for (const f of files) {
-    const rest = f.name.startsWith(SITE_PREFIX) ? f.name.slice(SITE_PREFIX.length) : f.name;
-    const head = rest.includes("/") ? rest.slice(0, rest.indexOf("/")) : rest.replace(/\.pyc$/, "");
+    const head = topLevel(f.name);
     const size = statSync(f.abs).size;
     const last = groups[groups.length - 1];
     if (last && head === top) {

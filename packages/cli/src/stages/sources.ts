@@ -7,7 +7,8 @@ import path from "node:path";
 import { BYTECODE_PREFIX, SOURCES_PREFIX } from "../format/layout.js";
 import { runHelper } from "../util/helper.js";
 import type { PythonInfo } from "../util/python.js";
-import { PACK_PRESET, planPacks } from "./bytecode.js";
+import type { BytecodeInfo } from "../format/manifest.js";
+import { PACK_PRESET, planPacks, topLevel } from "./bytecode.js";
 import type { ArchiveEntry } from "./write.js";
 
 /**
@@ -30,7 +31,7 @@ interface HelperOutput {
   chunks: string[];
   index: string;
   /** Absent when no packs were asked for, or the build Python has no lzma. */
-  bytecode?: { packs: string[]; index: string };
+  bytecode?: { packs: string[]; index: string; raw: number[]; key: string };
 }
 
 /**
@@ -39,11 +40,12 @@ interface HelperOutput {
  * entries that hold them. `pycs` come back as entries of their own (deflated)
  * when the build Python cannot make packs (no lzma).
  */
-export async function packSources(python: PythonInfo, files: SourceFile[], workDir: string, pycs: SourceFile[] | null = null): Promise<ArchiveEntry[]> {
-  if (files.length === 0 && !pycs?.length) return [];
+export async function packSources(python: PythonInfo, files: SourceFile[], workDir: string, pycs: SourceFile[] | null = null): Promise<{ entries: ArchiveEntry[]; bytecode: BytecodeInfo | null }> {
+  if (files.length === 0 && !pycs?.length) return { entries: [], bytecode: null };
   const out = path.join(workDir, "sources");
   const bytecodeOut = path.join(workDir, "bytecode");
-  const bytecode = pycs?.length ? { packs: planPacks(pycs).map((pack) => pack.map((f) => [f.name, f.abs])), out: bytecodeOut, preset: PACK_PRESET } : undefined;
+  const planned = pycs?.length ? planPacks(pycs) : [];
+  const bytecode = planned.length ? { packs: planned.map((pack) => pack.map((f) => [f.name, f.abs])), out: bytecodeOut, preset: PACK_PRESET } : undefined;
   const result = await runHelper<HelperOutput>(python, "pack_sources", { files: files.map((f) => [f.name, f.abs]), out, chunk: CHUNK_BYTES, bytecode });
   // Chunks are xz (or zlib) already: deflating them again would gain nothing.
   const entries: ArchiveEntry[] = [];
@@ -51,11 +53,14 @@ export async function packSources(python: PythonInfo, files: SourceFile[], workD
     entries.push(...result.chunks.map((chunk): ArchiveEntry => ({ name: `${SOURCES_PREFIX}${chunk}`, file: path.join(out, chunk), store: true, mode: 0o644 })));
     entries.push({ name: `${SOURCES_PREFIX}index`, file: path.join(out, result.index), store: false, mode: 0o644 });
   }
+  let info: BytecodeInfo | null = null;
   if (result.bytecode) {
+    const { key, raw } = result.bytecode;
+    info = { key, packs: result.bytecode.packs.map((name, i) => ({ name, modules: planned[i]?.length ?? 0, bytes: raw[i] ?? 0, packages: [...new Set((planned[i] ?? []).map((f) => topLevel(f.name)))] })) };
     entries.push(...result.bytecode.packs.map((pack): ArchiveEntry => ({ name: `${BYTECODE_PREFIX}${pack}`, file: path.join(bytecodeOut, pack), store: true, mode: 0o644 })));
     entries.push({ name: `${BYTECODE_PREFIX}index`, file: path.join(bytecodeOut, result.bytecode.index), store: false, mode: 0o644 });
   } else if (pycs) entries.push(...pycs.map((f): ArchiveEntry => ({ name: f.name, file: f.abs, store: false, mode: 0o644 })));
-  return entries;
+  return { entries, bytecode: info };
 }
 
 /** A source that can go into a chunk: its name fits on one index line. */
