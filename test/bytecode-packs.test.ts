@@ -30,6 +30,10 @@ function writeApp(): void {
       writeFileSync(path.join(site, pkg, `m${i}.py`), `TEXT = [\n${lines}\n]\nVALUE = "${pkg}.m${i}"\n`);
     }
   }
+  // A test suite inside alpha: seldom imported, so not in the pack of the code that runs.
+  mkdirSync(path.join(site, "alpha/tests"), { recursive: true });
+  writeFileSync(path.join(site, "alpha/tests/__init__.py"), "");
+  writeFileSync(path.join(site, "alpha/tests/test_m0.py"), "from alpha import m0\n\n\ndef test_value():\n    assert m0.VALUE == 'alpha.m0'\n");
   mkdirSync(path.join(site, "app"), { recursive: true });
   writeFileSync(path.join(site, "app/__init__.py"), "");
   writeFileSync(path.join(site, "app/cli.py"), "import sys\n\n\ndef main():\n    exec(sys.argv[1], {})\n");
@@ -57,9 +61,10 @@ function packDir(cache: string): { dir: string; files: string[] } {
   return { dir: full, files: readdirSync(full).sort() };
 }
 
-/** The pack (its unpacked copy's name) that holds PKG's modules. */
+/** The pack (its unpacked copy's name) that holds PKG's modules (not its tests). */
 function packOf(pkg: string): string {
-  const packs = new Set(bytecodeOf(out).filter((b) => b.name.startsWith(`site-packages/${pkg}/`)).map((b) => String(b.pack)));
+  const code = bytecodeOf(out).filter((b) => b.name.startsWith(`site-packages/${pkg}/`) && !b.name.includes("/tests/"));
+  const packs = new Set(code.map((b) => String(b.pack)));
   expect(packs.size, `${pkg} in one pack`).toBe(1);
   return [...packs][0]!;
 }
@@ -71,8 +76,11 @@ describe("the layout", () => {
     const pycs = bytecodeOf(out);
     expect(pycs.filter((b) => b.where === "entry")).toEqual([]);
     expect(pycs.map((b) => b.name)).toContain("site-packages/alpha/m0.pyc");
-    expect(pycs).toHaveLength(PACKAGES.length * (MODULES + 1) + 2);
+    expect(pycs).toHaveLength(PACKAGES.length * (MODULES + 1) + 2 + 2);
     expect(packOf("alpha")).not.toBe(packOf("beta"));
+    const tests = pycs.filter((b) => b.name.startsWith("site-packages/alpha/tests/"));
+    expect(tests).toHaveLength(2);
+    expect(tests.map((b) => String(b.pack))).not.toContain(packOf("alpha"));
     // --compress 0: one STORED entry per .pyc, no packs.
     const plain = bytecodeOf(stored);
     expect(plain.every((b) => b.where === "entry")).toBe(true);
@@ -106,7 +114,7 @@ describe("unpacked on first use", () => {
   test("pkgutil.iter_modules lists packed modules, and PYZAP_ZIPIMPORT=1 is ignored with a debug note", () => {
     const env = { PYZAP_CACHE: freshCache() };
     const listed = ok(run(out, ["import pkgutil, alpha; print(sorted(m.name for m in pkgutil.iter_modules(alpha.__path__)))"], env)).stdout;
-    expect(listed).toBe(`[${Array.from({ length: MODULES }, (_, i) => `'m${i}'`).join(", ")}]\n`);
+    expect(listed).toBe(`[${[...Array.from({ length: MODULES }, (_, i) => `'m${i}'`), "'tests'"].join(", ")}]\n`);
     const r = ok(run(out, [IMPORT("alpha")], { ...env, PYZAP_ZIPIMPORT: "1", PYZAP_DEBUG: "1" }));
     expect(r.stdout).toBe(`alpha.m${MODULES - 1} 1500\n`);
     expect(r.stderr).toContain("PYZAP_ZIPIMPORT=1 ignored: the bytecode of");

@@ -32,19 +32,34 @@ export function topLevel(name: string): string {
   return rest.includes("/") ? rest.slice(0, rest.indexOf("/")) : rest.replace(/\.pyc$/, "");
 }
 
-/** The packs, in archive order; `files` are .pyc sorted by archive name. */
+/**
+ * In a directory named tests, test or testing below its top-level package:
+ * test suites ship in wheels and are seldom imported, so they get packs of
+ * their own instead of sharing pieces with the code that runs. pandas + scipy
+ * + numpy: 46 of its 65 MB of bytecode are tests; `import numpy, pandas,
+ * scipy.stats` (15 MB of modules) unpacks 20 MB of packs instead of 31 MB.
+ * certbot: 0.6 KB bigger.
+ */
+function isTest(name: string): boolean {
+  const dirs = name.split("/").slice(2, -1);
+  return dirs.some((d) => d === "tests" || d === "test" || d === "testing");
+}
+
+/** The packs; `files` are .pyc sorted by archive name (each pack keeps that order). */
 export function planPacks(files: SourceFile[]): SourceFile[][] {
   const groups: { files: SourceFile[]; bytes: number }[] = [];
-  let top: string | null = null;
-  for (const f of files) {
-    const head = topLevel(f.name);
+  const keyed = files.map((f) => ({ f, top: topLevel(f.name), test: isTest(f.name) }));
+  // Stable: a top-level package's code, then its tests, each in name order.
+  keyed.sort((a, b) => (a.top !== b.top ? (a.top < b.top ? -1 : 1) : Number(a.test) - Number(b.test)));
+  let key: string | null = null;
+  for (const { f, top, test } of keyed) {
     const size = statSync(f.abs).size;
     const last = groups[groups.length - 1];
-    if (last && head === top) {
+    if (last && `${top}\0${test}` === key) {
       last.files.push(f);
       last.bytes += size;
     } else groups.push({ files: [f], bytes: size });
-    top = head;
+    key = `${top}\0${test}`;
   }
   const packs: SourceFile[][] = [];
   let shared: SourceFile[] = [];
