@@ -7,7 +7,12 @@
 // modules share a pack (xz on a few KiB gains little and each pack is a file).
 import { statSync } from "node:fs";
 import { SITE_PREFIX } from "../format/layout.js";
-import type { SourceFile } from "./sources.js";
+
+/** A .pyc to pack: its archive name (site-packages/pkg/mod.pyc) and the file on disk. */
+export interface PackFile {
+  name: string;
+  abs: string;
+}
 
 /**
  * xz preset of the packs. certbot (387 .pyc, 6.3 MiB raw): preset 1 packs to
@@ -46,8 +51,8 @@ function isTest(name: string): boolean {
 }
 
 /** The packs; `files` are .pyc sorted by archive name (each pack keeps that order). */
-export function planPacks(files: SourceFile[]): SourceFile[][] {
-  const groups: { files: SourceFile[]; bytes: number }[] = [];
+export function planPacks(files: PackFile[]): PackFile[][] {
+  const groups: { files: PackFile[]; bytes: number }[] = [];
   const keyed = files.map((f) => ({ f, top: topLevel(f.name), test: isTest(f.name) }));
   // Stable: a top-level package's code, then its tests, each in name order.
   keyed.sort((a, b) => (a.top !== b.top ? (a.top < b.top ? -1 : 1) : Number(a.test) - Number(b.test)));
@@ -61,8 +66,8 @@ export function planPacks(files: SourceFile[]): SourceFile[][] {
     } else groups.push({ files: [f], bytes: size });
     key = `${top}\0${test}`;
   }
-  const packs: SourceFile[][] = [];
-  let shared: SourceFile[] = [];
+  const packs: PackFile[][] = [];
+  let shared: PackFile[] = [];
   let sharedBytes = 0;
   const flushShared = () => {
     if (shared.length) packs.push(shared);
@@ -82,9 +87,9 @@ export function planPacks(files: SourceFile[]): SourceFile[][] {
 }
 
 /** `files` in `n` runs of about equal raw size, in order. */
-function cut(files: SourceFile[], n: number, total: number): SourceFile[][] {
-  const pieces: SourceFile[][] = [];
-  let piece: SourceFile[] = [];
+function cut(files: PackFile[], n: number, total: number): PackFile[][] {
+  const pieces: PackFile[][] = [];
+  let piece: PackFile[] = [];
   let filled = 0;
   for (const f of files) {
     piece.push(f);
