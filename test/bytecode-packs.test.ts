@@ -182,6 +182,29 @@ describe("several processes, crashes and pyzap cache", () => {
   });
 });
 
+describe("a bundle with more than 16 MiB of bytecode", () => {
+  test("has zlib packs (a first run inflates them much faster than xz), which need no lzma and are unpacked the same way", () => {
+    const bigSite = path.join(dir, "bigsite");
+    mkdirSync(path.join(bigSite, "huge"), { recursive: true });
+    writeFileSync(path.join(bigSite, "huge/__init__.py"), "");
+    // 17 modules of one 1 MiB string each: 17 MiB of bytecode.
+    for (let i = 0; i < 17; i++) writeFileSync(path.join(bigSite, `huge/m${i}.py`), `DATA = "${`${i} abcdefgh `.repeat(1 << 20).slice(0, 1 << 20)}"\n`);
+    writeFileSync(path.join(bigSite, "huge/cli.py"), "import sys\n\n\ndef main():\n    exec(sys.argv[1], {})\n");
+    const huge = path.join(dir, "huge.pyz");
+    ok(pyzap(["bundle", "--site-packages", bigSite, "-e", "huge.cli:main", "-o", huge, "-q"]));
+    const packs = bytecodeOf(huge);
+    expect(packs.every((b) => b.where === "pack")).toBe(true);
+    const names = ok(run("python3", ["-c", "import sys, zipfile; print('\\n'.join(n for n in zipfile.ZipFile(sys.argv[1]).namelist() if n.startswith('.pyzap/bytecode/')))", huge])).stdout.trim().split("\n");
+    expect(names.filter((n) => n.endsWith(".zz")).length).toBeGreaterThan(1);
+    expect(names.filter((n) => n.endsWith(".xz"))).toEqual([]);
+    const cache = freshCache();
+    const code = "import sys; sys.modules['lzma'] = None; import huge.m16; print(len(huge.m16.DATA), huge.m16.DATA[:12])";
+    expect(ok(run(huge, [code], { PYZAP_CACHE: cache })).stdout).toBe(`${1 << 20} 16 abcdefgh \n`);
+    expect(packDir(cache).files.length).toBeGreaterThan(0);
+    expect(ok(run(huge, [code], { PYZAP_CACHE: cache })).stdout).toBe(`${1 << 20} 16 abcdefgh \n`);
+  }, 120_000);
+});
+
 describe("when things go wrong", () => {
   test("a damaged pack in the archive: one line naming it and exit 65, not a traceback", () => {
     const bad = path.join(dir, "damaged.pyz");

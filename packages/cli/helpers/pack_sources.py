@@ -18,17 +18,17 @@ in the given order until a chunk holds `chunk` bytes, so a traceback
 decompresses one chunk of neighbouring files, not the whole bundle's sources.
 
 With "bytecode": {"packs": [[[name, path]...]...] (the packs, planned by the
-CLI), "out": directory, "preset": xz preset} it also writes the bytecode packs
-OUT/N.xz (docs/format.md, "Bytecode packs") and their index OUT/index, a
-marshal'ed dict:
+CLI), "out": directory, "codec": "xz" or "zz", "preset": xz preset, "level":
+zlib level} it also writes the bytecode packs OUT/N.xz (N.zz: zlib streams,
+when asked or when this Python has no lzma; docs/format.md, "Bytecode packs")
+and their index OUT/index, a marshal'ed dict:
 
     {'format': 'pyzap-bytecode 1', 'key': H (16 hex digits, from the packs' hashes),
-     'packs': [(file name, raw size, sha256 of the raw bytes)...],
+     'packs': [(file name, raw size, sha256 of the raw bytes)...],   N.xz or N.zz
      'files': {archive name: (pack number, offset, size)}}
 
 and adds "bytecode": {"packs": [file names...], "index": "index", "raw": [raw
-sizes...], "key": H} to what it prints; a build Python without lzma makes no packs
-(and prints no "bytecode"). Chunks and packs are compressed together
+sizes...], "key": H} to what it prints. Chunks and packs are compressed together
 in one pool, one process per core (xz is the slow part of a build).
 """
 import hashlib
@@ -54,10 +54,11 @@ PRESET = 5
 
 
 def compress(job):
-    """Write one chunk or pack: (path, [files], xz preset) -> (raw size, sha256 of the raw bytes)."""
-    out, paths, preset = job
+    """Write one chunk or pack: (path, [files], 'xz' or 'zz', xz preset or zlib level) -> (raw size,
+    sha256 of the raw bytes)."""
+    out, paths, codec, preset = job
     data = b''.join(read(p) for p in paths)
-    if lzma:
+    if codec == 'xz':
         # CRC32 instead of the default CRC64: the runtime decompresses with
         # whatever lzma it has, and 4 bytes is enough to catch a bad chunk.
         # pb=0: sources and bytecode have no 4-byte structure for LZMA's position bits (certbot: 5 KB
@@ -65,7 +66,7 @@ def compress(job):
         filters = [{'id': lzma.FILTER_LZMA2, 'preset': preset, 'pb': 0}]
         packed = lzma.compress(data, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32, filters=filters)
     else:
-        packed = zlib.compress(data, 9)
+        packed = zlib.compress(data, preset)
     with open(out, 'wb') as f:
         f.write(packed)
     return len(data), hashlib.sha256(data).hexdigest()
@@ -91,7 +92,7 @@ def plan(files, limit):
     return [('%d%s' % (i, SUFFIX), members) for i, members in enumerate(chunks)]
 
 
-def bytecode_plan(packs):
+def bytecode_plan(packs, suffix):
     """[(pack name, [(name, path, offset, size)...])...]: the CLI's packs, laid out."""
     out = []
     for i, members in enumerate(packs):
@@ -100,7 +101,7 @@ def bytecode_plan(packs):
             size = os.path.getsize(path)
             laid.append((name, path, filled, size))
             filled += size
-        out.append(('%d.xz' % i, laid))
+        out.append(('%d%s' % (i, suffix), laid))
     return out
 
 
@@ -130,15 +131,18 @@ def main():
         lines.extend('%s %d %d %s' % (chunk, offset, size, name) for name, _, offset, size in members)
     with open(os.path.join(out, 'index'), 'w', encoding='utf-8', newline='\n') as f:
         f.write('\n'.join(lines) + '\n')
-    jobs = [(os.path.join(out, chunk), [path for _, path, _, _ in members], PRESET) for chunk, members in chunks]
+    codec = SUFFIX[1:]
+    jobs = [(os.path.join(out, chunk), [path for _, path, _, _ in members], codec, PRESET if lzma else 9)
+            for chunk, members in chunks]
     bytecode = job.get('bytecode')
     packs = []
-    if bytecode and lzma is None:
-        bytecode = None  # no packs: the CLI keeps one deflated entry per .pyc
     if bytecode:
         os.makedirs(bytecode['out'], exist_ok=True)
-        packs = bytecode_plan(bytecode['packs'])
-        jobs += [(os.path.join(bytecode['out'], pack), [path for _, path, _, _ in members], bytecode['preset'])
+        # xz when asked and this Python has lzma, else zlib (level bytecode['level']).
+        xz = bytecode['codec'] == 'xz' and lzma is not None
+        packs = bytecode_plan(bytecode['packs'], '.xz' if xz else '.zz')
+        jobs += [(os.path.join(bytecode['out'], pack), [path for _, path, _, _ in members],
+                  'xz' if xz else 'zz', bytecode['preset'] if xz else bytecode['level'])
                  for pack, members in packs]
     # The biggest first, so that no core is left with a long job at the end.
     order = sorted(range(len(jobs)), key=lambda i: -sum(os.path.getsize(p) for p in jobs[i][1]))

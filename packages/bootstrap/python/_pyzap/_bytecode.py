@@ -2,7 +2,7 @@
 
 A bundle built with --compress 1-9 has no .pyc entries in site-packages: their
 bytes are in `.pyzap/bytecode/N.xz` (STORED entries, each an xz stream of
-concatenated .pyc files), listed in `.pyzap/bytecode/index` (marshal: archive
+concatenated .pyc files; N.zz, zlib streams, in bundles with much bytecode), listed in `.pyzap/bytecode/index` (marshal: archive
 name -> (pack, offset, size); per pack its raw size and sha256; the key H of
 all the packs). A pack is unpacked once, the first time one of its modules
 is imported, into `ROOT/pyc-H/N` (written to `N.tmp-PID`, size and xz's check
@@ -128,14 +128,19 @@ class Packs(object):
         except OSError as exc:
             _fail(_errors.CORRUPT, '%s: cannot read bytecode pack %s (%s); the bundle is corrupt, rebuild or copy it again'
                   % (self.archive.path, pack, exc))
+        if pack.endswith('.zz'):  # a zlib stream (a bundle with much bytecode, or built without lzma)
+            import zlib
+            decompress = zlib.decompress  # checks its Adler-32
+        else:
+            try:
+                import lzma
+            except ImportError:
+                _fail(_errors.NO_LZMA, '%s: this Python (%s) has no lzma module, needed to unpack the bundle\'s bytecode; '
+                      'run it with a Python built with lzma (PYZAP_PYTHON), or rebuild the bundle with --compress 0'
+                      % (self.archive.path, sys.executable))
+            decompress = lzma.decompress  # xz checks its own CRC
         try:
-            import lzma
-        except ImportError:
-            _fail(_errors.NO_LZMA, '%s: this Python (%s) has no lzma module, needed to unpack the bundle\'s bytecode; '
-                  'run it with a Python built with lzma (PYZAP_PYTHON), or rebuild the bundle with --compress 0'
-                  % (self.archive.path, sys.executable))
-        try:
-            data = lzma.decompress(packed, format=lzma.FORMAT_XZ)  # xz checks its own CRC
+            data = decompress(packed)
         except Exception as exc:
             data = exc
         if not isinstance(data, bytes) or len(data) != raw:

@@ -122,7 +122,7 @@ export async function runInspect(file: string, json: boolean): Promise<void> {
     `  unpacked   ${plural(i.totals.unpacked.files, "file")}, ${humanBytes(i.totals.unpacked.bytes)}, into the cache on first run`,
     ...(i.bytecode
       ? [
-          `  bytecode   ${plural(i.bytecode.packs.reduce((n, p) => n + p.modules, 0), "module")} in ${plural(i.bytecode.packs.length, "xz pack")}, ${humanBytes(i.bytecode.packs.reduce((n, p) => n + p.packedBytes, 0))}; each unpacked (${humanBytes(i.bytecode.packs.reduce((n, p) => n + p.bytes, 0))} in all) into the cache (pyc-${i.bytecode.key}) on the first import of one of its modules`,
+          `  bytecode   ${plural(i.bytecode.packs.reduce((n, p) => n + p.modules, 0), "module")} in ${plural(i.bytecode.packs.length, i.bytecode.packs.some((p) => p.name.endsWith(".zz")) ? "zlib pack" : "xz pack")}, ${humanBytes(i.bytecode.packs.reduce((n, p) => n + p.packedBytes, 0))}; each unpacked (${humanBytes(i.bytecode.packs.reduce((n, p) => n + p.bytes, 0))} in all) into the cache (pyc-${i.bytecode.key}) on the first import of one of its modules`,
         ]
       : []),
     ...(i.runtime

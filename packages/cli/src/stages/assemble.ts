@@ -83,7 +83,7 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
   }
   sources.sort((a, b) => compareBytes(a.name, b.name));
   pycs.sort((a, b) => compareBytes(a.name, b.name));
-  const packs = await packSources(python, sources, input.workDir, packed ? pycs : null);
+  const packs = await packSources(python, sources, input.workDir, packed ? pycs : null, input.compress ?? 6);
   entries.push(...packs.entries);
   if (packs.bytecode) manifest.bytecode = packs.bytecode;
   entries.push(...namespaceDirs(classified.zipped.map((f) => f.rel)));

@@ -3,12 +3,13 @@
 // its source is read only for a traceback, inspect or linecache, so it can be
 // compressed hard. certbot: 1.20 MiB of deflated .py entries become 0.94 MiB
 // of xz chunks, and 388 fewer entries to list at every start.
+import { statSync } from "node:fs";
 import path from "node:path";
 import { BYTECODE_PREFIX, SOURCES_PREFIX } from "../format/layout.js";
 import { runHelper } from "../util/helper.js";
 import type { PythonInfo } from "../util/python.js";
 import type { BytecodeInfo } from "../format/manifest.js";
-import { PACK_PRESET, planPacks, topLevel } from "./bytecode.js";
+import { packCodec, PACK_PRESET, planPacks, topLevel } from "./bytecode.js";
 import type { ArchiveEntry } from "./write.js";
 
 /**
@@ -40,12 +41,13 @@ interface HelperOutput {
  * entries that hold them. `pycs` come back as entries of their own (deflated)
  * when the build Python cannot make packs (no lzma).
  */
-export async function packSources(python: PythonInfo, files: SourceFile[], workDir: string, pycs: SourceFile[] | null = null): Promise<{ entries: ArchiveEntry[]; bytecode: BytecodeInfo | null }> {
+export async function packSources(python: PythonInfo, files: SourceFile[], workDir: string, pycs: SourceFile[] | null = null, level = 6): Promise<{ entries: ArchiveEntry[]; bytecode: BytecodeInfo | null }> {
   if (files.length === 0 && !pycs?.length) return { entries: [], bytecode: null };
   const out = path.join(workDir, "sources");
   const bytecodeOut = path.join(workDir, "bytecode");
   const planned = pycs?.length ? planPacks(pycs) : [];
-  const bytecode = planned.length ? { packs: planned.map((pack) => pack.map((f) => [f.name, f.abs])), out: bytecodeOut, preset: PACK_PRESET } : undefined;
+  const raw = (pycs ?? []).reduce((n, f) => n + statSync(f.abs).size, 0);
+  const bytecode = planned.length ? { packs: planned.map((pack) => pack.map((f) => [f.name, f.abs])), out: bytecodeOut, codec: packCodec(raw), preset: PACK_PRESET, level } : undefined;
   const result = await runHelper<HelperOutput>(python, "pack_sources", { files: files.map((f) => [f.name, f.abs]), out, chunk: CHUNK_BYTES, bytecode });
   // Chunks are xz (or zlib) already: deflating them again would gain nothing.
   const entries: ArchiveEntry[] = [];
@@ -55,8 +57,8 @@ export async function packSources(python: PythonInfo, files: SourceFile[], workD
   }
   let info: BytecodeInfo | null = null;
   if (result.bytecode) {
-    const { key, raw } = result.bytecode;
-    info = { key, packs: result.bytecode.packs.map((name, i) => ({ name, modules: planned[i]?.length ?? 0, bytes: raw[i] ?? 0, packages: [...new Set((planned[i] ?? []).map((f) => topLevel(f.name)))] })) };
+    const { key, raw: sizes } = result.bytecode;
+    info = { key, packs: result.bytecode.packs.map((name, i) => ({ name, modules: planned[i]?.length ?? 0, bytes: sizes[i] ?? 0, packages: [...new Set((planned[i] ?? []).map((f) => topLevel(f.name)))] })) };
     entries.push(...result.bytecode.packs.map((pack): ArchiveEntry => ({ name: `${BYTECODE_PREFIX}${pack}`, file: path.join(bytecodeOut, pack), store: true, mode: 0o644 })));
     entries.push({ name: `${BYTECODE_PREFIX}index`, file: path.join(bytecodeOut, result.bytecode.index), store: false, mode: 0o644 });
   } else if (pycs) entries.push(...pycs.map((f): ArchiveEntry => ({ name: f.name, file: f.abs, store: false, mode: 0o644 })));
