@@ -95,7 +95,7 @@ class Packs(object):
                     raise OSError('%s is not an active bundle' % self.archive.path)
                 root = _cacheroot.root_for(bundle, 'bytecode')
                 directory = root + '/' + KIND + self.key
-                if _cacheroot.entry_problem(directory) is not None:
+                if _problem(directory) is not None:
                     _make_dir(directory)
                 if not _cacheroot.hold(directory):
                     raise OSError('%s was removed or replaced meanwhile' % directory)
@@ -105,7 +105,7 @@ class Packs(object):
         return self._dir
 
     def _cached(self, directory, pack, raw):
-        """An fd of the unpacked copy directory/PACK-STEM if it is ours and whole, else None."""
+        """An fd of the unpacked copy directory/PACK-STEM if it is ours (or root's) and whole, else None."""
         path = directory + '/' + _stem(pack)
         try:
             fd = os.open(path, _FLAGS)
@@ -114,7 +114,7 @@ class Packs(object):
         try:
             st = os.fstat(fd)
             import stat
-            if stat.S_ISREG(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022 and st.st_size == raw:
+            if stat.S_ISREG(st.st_mode) and st.st_uid in (os.geteuid(), 0) and not st.st_mode & 0o022 and st.st_size == raw:
                 return fd
         except OSError:
             pass
@@ -193,9 +193,19 @@ def _make_dir(directory):
         pass  # another process made it meanwhile
     else:
         os.chmod(directory, 0o755)
-    problem = _cacheroot.entry_problem(directory)
+    problem = _problem(directory)
     if problem is not None:
         raise OSError('%s %s' % (directory, problem))
+
+
+def _problem(directory):
+    """_cacheroot.entry_problem, except that a directory of root's is fine too: a root-run app whose
+    workers drop to another user (Apache, mod_wsgi) has them read the copies root unpacked (the
+    packs root has not unpacked yet they keep in memory, as they cannot write there)."""
+    problem = _cacheroot.entry_problem(directory)
+    if problem == 'is owned by another user' and os.lstat(directory).st_uid == 0:
+        return None
+    return problem
 
 
 def packs(archive):

@@ -107,7 +107,10 @@ def hold(dest):
             return False
         import time
         if time.time() - held.st_mtime > 86400:
-            os.utime(dest)
+            try:
+                os.utime(dest)
+            except PermissionError:  # root's, used by a worker that dropped to another user
+                pass
     except OSError:
         os.close(fd)
         return False
