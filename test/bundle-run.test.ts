@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, test } from "vitest";
-import { bundle, LAUNCHER, ok, pyzap, run, tempDir } from "./helpers.js";
+import { bundle, bytecodeOf, LAUNCHER, ok, pyzap, run, tempDir } from "./helpers.js";
 import { otherPythonVersion } from "./pythons.js";
 
 const wheelhouse = inject("wheelhouse");
@@ -143,11 +143,13 @@ describe("the archive", () => {
     expect(statSync(ext).mode & 0o777).toBe(0o755);
   });
 
-  test("the launcher config is the first entry; .pyc files are deflated, their sources are in the xz chunks", () => {
+  test("the launcher config is the first entry; .pyc files are in the bytecode packs, their sources in the xz chunks", () => {
     const list = ok(run("zipinfo", [ext])).stdout.split("\n");
     const entries = list.filter((l) => /^[-d]r/.test(l));
     expect(entries[0]).toMatch(/ stor .* \.pyzap\/launcher\.cfg$/);
-    expect(list.some((l) => / def[NXSF] .* site-packages\/fixture_ext\/cli\.pyc$/.test(l))).toBe(true);
+    expect(list.some((l) => / site-packages\/fixture_ext\/cli\.pyc$/.test(l))).toBe(false);
+    expect(bytecodeOf(ext).filter((b) => b.name === "site-packages/fixture_ext/cli.pyc").map((b) => b.where)).toEqual(["pack"]);
+    expect(list.some((l) => / stor .* \.pyzap\/bytecode\/0\.xz$/.test(l))).toBe(true);
     expect(list.some((l) => / site-packages\/fixture_ext\/cli\.py$/.test(l))).toBe(false);
     expect(list.some((l) => / stor .* \.pyzap\/sources\/0\.xz$/.test(l))).toBe(true);
   });

@@ -20,6 +20,7 @@ const DAY = 86_400;
 
 interface Entry {
   key: string;
+  kind: string;
   state: string;
   path: string | null;
   bundles: { name: string | null; version: string | null; path: string | null; lastUsed: string | null }[];
@@ -55,6 +56,8 @@ function freshCache(): string {
 
 const json = <T>(result: Result): T => JSON.parse(ok(result).stdout) as T;
 const list = (root: string) => json<{ root: string; entries: Entry[] }>(pyzap(["cache", "list", "--json"], { PYZAP_CACHE: root })).entries;
+// Each run also unpacks the bundle's bytecode packs into ROOT/pyc-H (kind "bytecode", test/bytecode-packs.test.ts).
+const bytecodeKeys = (root: string) => readdirSync(root).filter((n) => /^pyc-[0-9a-f]{16}$/.test(n)).sort();
 const setAge = (p: string, days: number) => utimesSync(p, Date.now() / 1000 - days * DAY, Date.now() / 1000 - days * DAY);
 
 describe("pyzap cache list / dir", () => {
@@ -63,7 +66,10 @@ describe("pyzap cache list / dir", () => {
     ok(run(ext, [], { PYZAP_CACHE: root }));
     ok(run(libs, [], { PYZAP_CACHE: root }));
     const entries = list(root);
-    expect(entries.map((e) => e.key)).toEqual([manifests.ext.cacheKey, manifests.libs.cacheKey].sort());
+    expect(entries.filter((e) => e.kind === "entry").map((e) => e.key)).toEqual([manifests.ext.cacheKey, manifests.libs.cacheKey].sort());
+    // One bytecode directory per bundle, beside the entries.
+    expect(entries.filter((e) => e.kind === "bytecode").map((e) => [e.key, e.state, e.files > 0])).toEqual(bytecodeKeys(root).map((k) => [k, "complete", true]));
+    expect(bytecodeKeys(root)).toHaveLength(2);
     for (const m of Object.values(manifests)) {
       const e = entries.find((x) => x.key === m.cacheKey)!;
       expect(e).toMatchObject({ state: "complete", path: path.join(root, m.cacheKey), files: m.totals.unpackedFiles, bytes: m.totals.unpackedBytes });
@@ -159,8 +165,9 @@ describe("last used, prune and clean", () => {
 
     const done = json<{ actions: { key: string; outcome: string }[] }>(pyzap(["cache", "prune", "--older-than", "30d", "--json"], { PYZAP_CACHE: root }));
     expect(done.actions).toEqual([expect.objectContaining({ key: manifests.libs.cacheKey, outcome: "removed" })]);
-    expect(list(root).map((e) => e.key)).toEqual([manifests.ext.cacheKey]);
-    expect(readdirSync(root).sort()).toEqual([manifests.ext.cacheKey, `${manifests.ext.cacheKey}.users`]); // libs' use record went with it
+    expect(list(root).map((e) => e.key)).toEqual([manifests.ext.cacheKey, ...bytecodeKeys(root)]);
+    expect(bytecodeKeys(root)).toHaveLength(2); // used a moment ago: not old
+    expect(readdirSync(root).filter((n) => !n.startsWith("pyc-")).sort()).toEqual([manifests.ext.cacheKey, `${manifests.ext.cacheKey}.users`]); // libs' use record went with it
     // The next run simply extracts it again.
     expect(JSON.parse(ok(run(libs, [], { PYZAP_CACHE: root })).stdout).answer).toBe(42);
   });
@@ -171,9 +178,11 @@ describe("last used, prune and clean", () => {
     ok(run(libs, [], { PYZAP_CACHE: root }));
     setAge(path.join(root, manifests.ext.cacheKey), 3);
     setAge(path.join(root, manifests.libs.cacheKey), 2);
-    const res = json<{ actions: { key: string; outcome: string }[] }>(pyzap(["cache", "prune", "--max-size", "70K", "--json"], { PYZAP_CACHE: root }));
+    // Room for all but the oldest: the bytecode directories, used just now, come last.
+    const room = list(root).filter((e) => e.key !== manifests.ext.cacheKey).reduce((n, e) => n + (e as Entry & { diskBytes: number }).diskBytes, 0);
+    const res = json<{ actions: { key: string; outcome: string }[] }>(pyzap(["cache", "prune", "--max-size", String(room), "--json"], { PYZAP_CACHE: root }));
     expect(res.actions.map((a) => [a.key, a.outcome])).toEqual([[manifests.ext.cacheKey, "removed"]]);
-    expect(list(root).map((e) => e.key)).toEqual([manifests.libs.cacheKey]);
+    expect(list(root).map((e) => e.key)).toEqual([manifests.libs.cacheKey, ...bytecodeKeys(root)]);
     expect(pyzap(["cache", "prune", "--max-size", "lots"], { PYZAP_CACHE: root }).stderr).toMatch(/^pyzap: the --max-size option is not a size: lots(; [^\n]+)?\n$/);
   });
 
@@ -209,9 +218,11 @@ describe("last used, prune and clean", () => {
     const child = spawn("sleep", ["60"], { env: { ...process.env, PYZAP_ENTRY_DIR: entry }, stdio: "ignore" });
     try {
       await new Promise((resolve) => child.once("spawn", resolve));
+      const [pyc] = bytecodeKeys(root);
       const res = pyzap(["cache", "clean", "--all", "--json"], { PYZAP_CACHE: root });
       expect(res.status).toBe(24);
-      expect(JSON.parse(res.stdout).results).toEqual([{ key: manifests.ext.cacheKey, outcome: "in-use" }]);
+      // The bytecode directory: nobody holds it open (the bundle's run is over).
+      expect(JSON.parse(res.stdout).results).toEqual([{ key: manifests.ext.cacheKey, outcome: "in-use" }, { key: pyc, outcome: "removed" }]);
       expect(run(ext, ["clean", "--all"], { PYZAP_CACHE: root, PYZAP: "cache" }).status).toBe(24);
       expect(existsSync(entry)).toBe(true);
     } finally {
@@ -230,8 +241,9 @@ describe("last used, prune and clean", () => {
     const pruned = json<{ actions: { key: string; outcome: string }[] }>(run(ext, ["prune", "--older-than", "30d", "--json"], { PYZAP_CACHE: root, PYZAP: "cache" }));
     expect(pruned.actions).toEqual([expect.objectContaining({ key: manifests.libs.cacheKey, outcome: "removed" })]);
     ok(run(libs, ["clean", manifests.ext.cacheKey], { PYZAP_CACHE: root, PYZAP: "cache" }));
-    // libs' own launcher extracted its entry again to start; nothing else is left.
-    expect(readdirSync(root).sort()).toEqual([manifests.libs.cacheKey, `${manifests.libs.cacheKey}.users`]);
+    // libs' own launcher extracted its entry again to start; nothing else is left but the bytecode directories.
+    expect(readdirSync(root).sort()).toEqual([manifests.libs.cacheKey, `${manifests.libs.cacheKey}.users`, ...bytecodeKeys(root)]);
+    expect(bytecodeKeys(root)).toHaveLength(2);
   });
 });
 
@@ -259,7 +271,7 @@ describe("races with the launcher", () => {
   /** Nothing half-done is left: the complete entry (and its use record) only, and it verifies. */
   function expectOnlyCompleteEntry(root: string) {
     const key = manifests.ext.cacheKey;
-    expect(readdirSync(root).filter((n) => n !== `${key}.users`)).toEqual([key]);
+    expect(readdirSync(root).filter((n) => n !== `${key}.users` && !n.startsWith("pyc-"))).toEqual([key]);
     ok(pyzap(["cache", "verify", key], { PYZAP_CACHE: root }));
   }
 
@@ -293,7 +305,11 @@ describe("races with the launcher", () => {
     // And after the start: the entry is free to go, the next start extracts it again.
     const root = freshCache();
     expectRanFromEntry(run(testing, [], { PYZAP_CACHE: root }), root);
-    expect(JSON.parse(ok(pyzap(["cache", "clean", "--all", "--json"], { PYZAP_CACHE: root })).stdout).results).toEqual([{ key: manifests.ext.cacheKey, outcome: "removed" }]);
+    const [pyc] = bytecodeKeys(root);
+    expect(JSON.parse(ok(pyzap(["cache", "clean", "--all", "--json"], { PYZAP_CACHE: root })).stdout).results).toEqual([
+      { key: manifests.ext.cacheKey, outcome: "removed" },
+      { key: pyc, outcome: "removed" },
+    ]);
     expect(readdirSync(root)).toEqual([]);
     expectRanFromEntry(run(testing, [], { PYZAP_CACHE: root }), root);
   });

@@ -3,12 +3,12 @@
 // signals and exit codes; then the launcher's own tests under ASan+UBSan and
 // a bounded libFuzzer run. Every case runs real bundles.
 import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { BASE_ENV, LAUNCHER, REPO, run, tempDir, testPoints, whenStopped } from "./helpers.js";
 import { makeApp, type App } from "./hardening/app.js";
-import { entryKey, entryProblems, listRoot } from "./hardening/entry.js";
+import { bytecodeDirs, entryKey, entryProblems, listRoot } from "./hardening/entry.js";
 import { asNobody, canMount, inNamespace, SYSTEM_PYTHON } from "./hardening/ns.js";
 import { otherPythonVersion } from "./pythons.js";
 
@@ -61,7 +61,10 @@ describe("1. thundering herd", () => {
     const extractions = results.filter((r) => /debug: extracting \d+ files into/.test(r.stderr));
     expect(extractions).toHaveLength(1);
     const key = entryKey(root);
-    expect(listRoot(root)).toEqual([key, `${key}.users`]); // the entry and its use record
+    // The entry and its use record, and one directory of bytecode packs, with no leftover in it.
+    const [pyc] = bytecodeDirs(root);
+    expect(listRoot(root)).toEqual([key, `${key}.users`, pyc]);
+    expect(readdirSync(path.join(root, pyc!)).filter((n) => n.includes(".tmp-"))).toEqual([]);
     expect(entryProblems(root, app.natives, app.shipped)).toEqual([]);
   });
 });
@@ -88,7 +91,9 @@ describe("2. crash mid-extraction", () => {
       // complete and warm starts never look at the lock (format.md, Leftovers).
       // (With the lock's owner record, which the next lock replaces.)
       const lockLeft = what === "renamed into place";
-      expect(listRoot(root), `point ${n} (${what})`).toEqual(lockLeft ? [key, `${key}.lock`, `${key}.lock.owner`, `${key}.users`] : [key, `${key}.users`]);
+      // (And the bytecode directory the recovering start's Python unpacked into.)
+      expect(listRoot(root), `point ${n} (${what})`).toEqual([...(lockLeft ? [key, `${key}.lock`, `${key}.lock.owner`, `${key}.users`] : [key, `${key}.users`]), ...bytecodeDirs(root)]);
+      expect(bytecodeDirs(root)).toHaveLength(1);
     }
   });
 
@@ -103,7 +108,8 @@ describe("2. crash mid-extraction", () => {
     // The holder recorded itself (issue 11 item 19): no 10 s wait.
     expect(next.stderr).toMatch(/lock \w+\.lock: its holder, process \d+, is gone/);
     expect(next.stderr).toMatch(/removed .*\.tmp-\d+, left by process \d+ which is gone/);
-    expect(listRoot(root)).toEqual([entryKey(root), `${entryKey(root)}.users`]);
+    expect(listRoot(root)).toEqual([entryKey(root), `${entryKey(root)}.users`, ...bytecodeDirs(root)]);
+    expect(bytecodeDirs(root)).toHaveLength(1);
     expect(entryProblems(root, app.natives, app.shipped)).toEqual([]);
   }, 60_000);
 });

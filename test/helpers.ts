@@ -108,3 +108,22 @@ export function cleanTarget(dir: string, modules: string[], python = "python3"):
   }
   return target;
 }
+
+/**
+ * Every .pyc of a bundle's site-packages and where it is: "entry" (a zip entry
+ * of its own: --compress 0, or a module that is not packed) or "pack" (in
+ * .pyzap/bytecode/N.xz, listed by the marshal'ed index, docs/format.md).
+ */
+export function bytecodeOf(pyz: string, python = "python3"): { name: string; size: number; where: "entry" | "pack"; pack: number | null }[] {
+  const code = [
+    "import json, marshal, sys, zipfile",
+    "z = zipfile.ZipFile(sys.argv[1])",
+    "rows = [[i.filename, i.file_size, 'entry', None] for i in z.infolist() if i.filename.startswith('site-packages/') and i.filename.endswith('.pyc')]",
+    "names = set(z.namelist())",
+    "index = marshal.loads(z.read('.pyzap/bytecode/index')) if '.pyzap/bytecode/index' in names else {'files': {}}",
+    "rows += [[n, size, 'pack', pack] for n, (pack, offset, size) in index['files'].items()]",
+    "print(json.dumps(sorted(rows)))",
+  ].join("\n");
+  const rows = JSON.parse(ok(run(python, ["-c", code, pyz])).stdout) as [string, number, "entry" | "pack", number | null][];
+  return rows.map(([name, size, where, pack]) => ({ name, size, where, pack }));
+}

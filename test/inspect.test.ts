@@ -35,6 +35,11 @@ function normalise(value: Record<string, any>): Record<string, any> {
   v.totals.zipped.files = "<n>";
   for (const u of v.unpack) Object.assign(u, { size: "<bytes>", xxh64: "<xxh64>" });
   for (const t of [v.totals.zipped, v.totals.unpacked]) Object.assign(t, { bytes: "<bytes>", compressedBytes: "<bytes>" });
+  // Bytecode differs from one Python version to the next.
+  if (v.bytecode) {
+    v.bytecode.key = "<sha256>";
+    for (const p of v.bytecode.packs) Object.assign(p, { bytes: "<bytes>", packedBytes: "<bytes>" });
+  }
   return v;
 }
 
@@ -57,6 +62,10 @@ describe("pyzap inspect", () => {
     expect(result.launcher.size).toBe(Number(firstHeader));
     expect(result.launcher.size).toBeGreaterThan(10_000);
     expect(result.launcher.version).toMatch(/^\d+\.\d+\.\d+$/);
+    // The bytecode packs, as the archive holds them: each pack's size in the zip, its modules and raw size from the index.
+    const packs = "import json, marshal, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1]); i = marshal.loads(z.read('.pyzap/bytecode/index'))\nprint(json.dumps({'key': i['key'], 'packs': [{'name': n, 'modules': sum(1 for f in i['files'].values() if f[0] == k), 'bytes': raw, 'packedBytes': z.getinfo('.pyzap/bytecode/' + n).compress_size} for k, (n, raw, h) in enumerate(i['packs'])]}))";
+    const expected = JSON.parse(ok(run("python3", ["-c", packs, libs])).stdout) as { key: string; packs: object[] };
+    expect(result.bytecode).toMatchObject(expected);
     expect(normalise(result)).toMatchSnapshot();
     // Stable: a second run prints the same bytes.
     expect(ok(pyzap(["inspect", libs, "--json"])).stdout).toBe(JSON.stringify(result, null, 2) + "\n");
@@ -68,6 +77,8 @@ describe("pyzap inspect", () => {
     expect(out).toMatch(new RegExp(`\n  python +${escapeRegExp(`${host.version} (${host.cacheTag}, ${host.soabi})`)}, built with `));
     expect(out).toMatch(new RegExp(`\n  launcher +\\d+\\.\\d+\\.\\d+ ${escapeRegExp(launcherTarget())}, `));
     expect(out).toMatch(/unpacked +2 files/);
+    expect(out).toMatch(/\n  bytecode +1 module in 1 xz pack, \d+ B; each unpacked \(\d+ B in all\) into the cache \(pyc-[0-9a-f]{16}\) on the first import of one of its modules\n/);
+    expect(out).toMatch(/\nBYTECODE PACK +MODULES +PACKED +UNPACKED +PACKAGES\n0\.xz +1 +\d+ B +\d+ B +fixture_libs\n/);
     expect(out).toMatch(/fixture_libs\.libs\/libfoo\.so\.1 +\d+ KiB +644 +native: ELF shared library/);
     // Where each package's code runs from, and why.
     expect(out).toMatch(/^PACKAGE +RUNS FROM +WHY\nfixture_libs +archive +zipped: no code reads the package's own files by path; its 1 native file is unpacked\n/m);

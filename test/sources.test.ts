@@ -1,13 +1,14 @@
-// End to end: a bundle ships each module's bytecode deflated and its source
-// only inside the xz chunks of .pyzap/sources, and whatever reads source still
+// End to end: a bundle ships each module's bytecode in an xz pack (unpacked
+// into the cache on first use) and its source only inside the xz chunks of
+// .pyzap/sources, and whatever reads source still
 // finds it there: tracebacks, inspect.getsource(), linecache, a loader's
 // get_data(), importlib.metadata's dist.files; resources are untouched. Built
 // with every CPython pyzap builds with (pyenv's 3.7 ... 3.13 here, CI's image
 // has the same), from an app whose sources fill more than one chunk.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { ok, pyzap, run, tempDir } from "./helpers.js";
+import { bytecodeOf, ok, pyzap, run, tempDir } from "./helpers.js";
 import { pyenvPython, pyenvVersions } from "./pythons.js";
 
 const dir = tempDir();
@@ -88,17 +89,32 @@ describe.each(pythons)("sources in xz chunks, built and run with %s", (_label, p
 
   beforeAll(() => build(out, python));
 
-  test("the archive holds no .py of a compiled module, its .pyc deflated, its sources in two or more chunks", () => {
+  test("the archive holds no .py nor .pyc of a compiled module: its sources in two or more chunks, its bytecode in an xz pack", () => {
     const list = entries(out);
     const names = list.map((e) => e.name);
-    expect(names.filter((n) => n.startsWith("site-packages/") && n.endsWith(".py"))).toEqual([]);
+    expect(names.filter((n) => n.startsWith("site-packages/") && (n.endsWith(".py") || n.endsWith(".pyc")))).toEqual([]);
     expect(names.filter((n) => /^\.pyzap\/sources\/\d+\.(xz|zz)$/.test(n)).length).toBeGreaterThanOrEqual(2);
-    const pyc = list.filter((e) => e.name.startsWith("site-packages/") && e.name.endsWith(".pyc"));
-    expect(pyc).toHaveLength(MODULES + 2);
-    // Deflated: a STORED .pyc (method 0) would make these equal.
-    const raw = pyc.reduce((n, e) => n + e.size, 0);
-    const packed = pyc.reduce((n, e) => n + e.packed, 0);
+    const pyc = bytecodeOf(out, python);
+    expect(pyc.filter((b) => b.where === "pack")).toHaveLength(MODULES + 2);
+    // Compressed: STORED bytecode would make these equal.
+    const raw = pyc.reduce((n, b) => n + b.size, 0);
+    const packed = list.filter((e) => e.name.startsWith(".pyzap/bytecode/") && e.name.endsWith(".xz")).reduce((n, e) => n + e.packed, 0);
+    expect(packed).toBeGreaterThan(0);
     expect(packed).toBeLessThan(raw * 0.6);
+  });
+
+  test("the pack is unpacked into the cache on first use, and read from there by the next run", () => {
+    const cache = path.join(dir, `cache-packs-${_label}`);
+    const code = "import bigapp.m00; print(bigapp.m00.f1())";
+    expect(ok(run(out, [code], { PYZAP_CACHE: cache })).stdout).toBe("1\n");
+    const pyc = readdirSync(cache).filter((n) => /^pyc-[0-9a-f]{16}$/.test(n));
+    expect(pyc).toHaveLength(1);
+    const copies = readdirSync(path.join(cache, pyc[0]!));
+    expect(copies.length).toBeGreaterThan(0);
+    expect(copies.filter((n) => n.includes(".tmp-"))).toEqual([]);
+    const before = copies.map((n) => statSync(path.join(cache, pyc[0]!, n)).ino);
+    expect(ok(run(out, [code], { PYZAP_CACHE: cache })).stdout).toBe("1\n");
+    expect(readdirSync(path.join(cache, pyc[0]!)).map((n) => statSync(path.join(cache, pyc[0]!, n)).ino)).toEqual(before);
   });
 
   test("tracebacks, inspect.getsource, linecache and get_data read the source from the chunks", () => {
@@ -139,7 +155,7 @@ describe("a damaged sources chunk", () => {
 describe("the size a user downloads", () => {
   test("the whole bundle is smaller than its bytecode would be STORED", () => {
     const out = build(path.join(dir, "app-python3.pyz"), "python3");
-    const pyc = entries(out).filter((e) => e.name.endsWith(".pyc"));
+    const pyc = [...entries(out).filter((e) => e.name.endsWith(".pyc")), ...bytecodeOf(out).filter((b) => b.where === "pack")];
     // ~400 KB of source and more bytecode, against the launcher and the
     // runtime (~0.4 MB): with STORED .pyc this fails.
     expect(statSync(out).size).toBeLessThan(pyc.reduce((n, e) => n + e.size, 0));

@@ -9,6 +9,11 @@ export function listRoot(root: string): string[] {
   return existsSync(root) ? readdirSync(root).sort() : [];
 }
 
+/** ROOT/pyc-H, the bytecode packs a run unpacked (one per bundle), and what is in it. */
+export function bytecodeDirs(root: string): string[] {
+  return listRoot(root).filter((n) => /^pyc-[0-9a-f]{16}$/.test(n));
+}
+
 /** The one 16-hex-digit entry of the root, or null. */
 export function entryKey(root: string): string | null {
   const keys = listRoot(root).filter((n) => /^[0-9a-f]{16}$/.test(n));

@@ -125,6 +125,24 @@ class ExpandKeyTest(unittest.TestCase):
         self.assertEqual(_commands._expand_key(root, 'res-fedcba9876543210'), 'res-fedcba9876543210')
         self.assertEqual(_commands._expand_key(root, '01'), '0123456789abcdef')
 
+    def test_bytecode_keys(self):
+        """pyc-H (bytecode packs, _bytecode): listed as kind "bytecode", its files counted, cleaned by key."""
+        root = tempfile.mkdtemp(prefix='pyzap-scan-')
+        self.addCleanup(shutil.rmtree, root, True)
+        os.mkdir(os.path.join(root, 'pyc-0123456789abcdef'))
+        for name, size in (('0', 100), ('1', 23)):
+            with open(os.path.join(root, 'pyc-0123456789abcdef', name), 'wb') as f:
+                f.write(b'x' * size)
+        self.assertEqual(_commands._expand_key(root, 'pyc-01'), 'pyc-0123456789abcdef')
+        [e] = _commands.scan(root)
+        self.assertEqual((e['key'], e['kind'], e['state'], e['files'], e['bytes']),
+                         ('pyc-0123456789abcdef', 'bytecode', 'complete', 2, 123))
+        stdout = io.StringIO()
+        from unittest import mock
+        with redirect_stdout(stdout), mock.patch.dict(os.environ, {'PYZAP_CACHE': root}):
+            self.assertEqual(_commands.main('cache', '/srv/app.pyz', ['clean', 'pyc-0123']), 0)
+        self.assertEqual(os.listdir(root), [])
+
 
 class ScanEntryCfgTest(unittest.TestCase):
     """PYZAP=cache list names an entry from its entry.cfg as `pyzap cache list` does: parsed by

@@ -106,6 +106,19 @@ class ReclaimTest(unittest.TestCase):
         _cacheroot.reclaim(root, key)
         self.assertEqual(sorted(os.listdir(root)), sorted(names[2:]))
 
+    def test_a_dead_processes_pack_copy(self):
+        """A bytecode pack's copy being written is a file, ROOT/pyc-H/N.tmp-PID: removed the same way."""
+        from _pyzap import _cacheroot
+        pyc = tempfile.mkdtemp(prefix='pyzap-reclaim-')
+        self.addCleanup(shutil.rmtree, pyc, True)
+        dead = 2 ** 22 + 12345
+        names = ['3.tmp-%d' % dead, '3.tmp-%d' % os.getpid(), '3', '4.tmp-%d' % dead]
+        for name in names:
+            with open(os.path.join(pyc, name), 'wb') as f:
+                f.write(b'partial')
+        _cacheroot.reclaim(pyc, '3')
+        self.assertEqual(sorted(os.listdir(pyc)), sorted(names[1:]))
+
 
 class CacheRootTest(unittest.TestCase):
 

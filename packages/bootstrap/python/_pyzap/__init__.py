@@ -332,7 +332,8 @@ def activate(archive, data, entry_dir):
     if found is not None:
         return found
     bundle = Bundle(archive, data, entry_dir)
-    if os.environ.get('PYZAP_ZIPIMPORT') != '1':
+    zipimport_only = _zipimport_asked(archive)
+    if not zipimport_only:
         zip_path = _stdlib_zip()
         if zip_path is not None:  # first: before anything imports from a standalone runtime's stdlib zip
             from _pyzap import _stdlib
@@ -343,7 +344,7 @@ def activate(archive, data, entry_dir):
         if entries and DEBUG:  # the joins cost something too
             debug('isolated from the host site-packages: removed %s from sys.path%s (PYZAP_INHERIT_PATH=1 keeps them)',
                   ', '.join(entries), ' and modules ' + ', '.join(sorted(modules)) if modules else '')
-    if os.environ.get('PYZAP_ZIPIMPORT') != '1':
+    if not zipimport_only:
         from _pyzap import _importer
         bundle.importer = _importer.install(archive)
     if (bundle.native or bundle.packages) and bundle.site_dir:
@@ -364,6 +365,23 @@ def activate(archive, data, entry_dir):
     debug('runtime active for %s (entry %s, %d native modules, %s)', archive, entry_dir or '-',
           len(bundle.native), 'archive importer' if bundle.importer else 'zipimport')
     return bundle
+
+
+def _zipimport_asked(archive):
+    """PYZAP_ZIPIMPORT=1, unless the bundle's bytecode is in packs, which zipimport cannot read
+    (built with --compress 1-9; --compress 0 keeps the .pyc entries zipimport reads)."""
+    if os.environ.get('PYZAP_ZIPIMPORT') != '1':
+        return False
+    from _pyzap import _importer
+    try:
+        packed = _importer.archive(archive).packed
+    except Exception:
+        packed = False
+    if packed:
+        debug('PYZAP_ZIPIMPORT=1 ignored: the bytecode of %s is in packs, which zipimport cannot read '
+              '(a bundle built with --compress 0 has the .pyc entries it reads)', archive)
+        return False
+    return True
 
 
 def _stdlib_zip():

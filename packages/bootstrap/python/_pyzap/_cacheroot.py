@@ -3,7 +3,9 @@
 Candidates in order, the checks each must pass (owner, mode, symlinks, ':',
 noexec), creation of missing roots with exact modes, and the mmap(PROT_EXEC)
 probe; the warm check of an entry (`entry_problem`). Shared by the
-no-launcher extraction, `PYZAP=cache` and the resources unpacked once.
+no-launcher extraction, `PYZAP=cache`, and what the runtime unpacks once
+(resources, `_resources`; bytecode packs, `_bytecode`), which also share
+`root_for` and `hold`.
 """
 import os
 import stat
@@ -57,14 +59,68 @@ def entry_problem(entry):
 
 
 def rmtree(path):
-    """Remove a tree of ours, whatever is left of it."""
+    """Remove a tree of ours (or a file), whatever is left of it."""
+    if not os.path.isdir(path) or os.path.islink(path):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        return
     import shutil
     shutil.rmtree(path, ignore_errors=True)
 
 
+def root_for(bundle, what):
+    """The cache root for what the runtime unpacks of `bundle`: its entry's, or
+    the first usable one of the chain when nothing is unpacked. OSError naming
+    each root tried when there is none (`what` says for what)."""
+    if bundle.entry_dir:
+        return os.path.dirname(bundle.entry_dir)
+    reasons = []
+    for path, explicit in cache_candidates():
+        real, why = checked_root(path, explicit)
+        if real:
+            return real
+        reasons.append('%s: %s' % (path, why))
+    raise OSError('pyzap: no usable cache directory for %s of %s (%s)'
+                  % (what, bundle.archive, '; '.join(reasons)))
+
+
+_HELD = {}
+
+
+def hold(dest):
+    """Keep directory `dest` open for the life of this process, so `pyzap cache
+    clean` and `prune` (which look for open files under /proc) see it in use;
+    refresh its mtime once a day for prune's age rule. False if `dest` is no
+    longer the directory we checked (removed or replaced meanwhile)."""
+    if dest in _HELD:
+        return True
+    try:
+        fd = os.open(dest, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0) | getattr(os, 'O_CLOEXEC', 0))
+    except OSError:
+        return False
+    try:
+        held, now = os.fstat(fd), os.lstat(dest)
+        if (held.st_dev, held.st_ino) != (now.st_dev, now.st_ino):
+            os.close(fd)
+            return False
+        import time
+        if time.time() - held.st_mtime > 86400:
+            try:
+                os.utime(dest)
+            except PermissionError:  # root's, used by a worker that dropped to another user
+                pass
+    except OSError:
+        os.close(fd)
+        return False
+    _HELD[dest] = fd
+    return True
+
+
 def reclaim(root, key):
     """Remove ROOT/KEY.tmp-PID and KEY.bad-PID left by processes that are gone (an entry's, under
-    its lock, or a resource copy's res-H)."""
+    its lock, a resource copy's res-H, or a bytecode pack's pyc-H/N.tmp-PID)."""
     try:
         names = os.listdir(root)
     except OSError:

@@ -23,8 +23,11 @@ NOT_FOUND = 3
 NO_CACHE = 23
 ENTRY_BUSY = 24
 
-# ROOT/KEY and its companions; ROOT/res-H: resources the runtime extracted (_resources).
-KEY_RE = re.compile(r'^((?:res-)?[0-9a-f]{16})(?:\.(lock|users)|\.(tmp|del|bad)-(\d+))?$')
+# ROOT/KEY and its companions; what the runtime unpacked on demand, by the
+# prefix of its key: ROOT/res-H resources (_resources), ROOT/pyc-H bytecode
+# packs (_bytecode). Kinds, and where their files are (entries: under site/).
+RUNTIME_KINDS = {'res-': ('resources', 'site'), 'pyc-': ('bytecode', '')}
+KEY_RE = re.compile(r'^((?:res-|pyc-)?[0-9a-f]{16})(?:\.(lock|users)|\.(tmp|del|bad)-(\d+))?$')
 RECORD_RE = re.compile(r'^[0-9a-f]{16}$')
 SIZE_UNITS = {'': 1, 'k': 1 << 10, 'm': 1 << 20, 'g': 1 << 30, 't': 1 << 40}
 TIME_UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
@@ -291,7 +294,7 @@ def scan(root, now=None, orphans=None):
             users[m.group(1)] = full
             continue
         e = by_key.setdefault(m.group(1), {
-            'key': m.group(1), 'kind': 'resources' if m.group(1).startswith('res-') else 'entry', 'state': 'partial', 'path': None, 'bundles': [], 'files': 0, 'bytes': 0,
+            'key': m.group(1), 'kind': _kind(m.group(1))[0], 'state': 'partial', 'path': None, 'bundles': [], 'files': 0, 'bytes': 0,
             'diskBytes': 0, 'created': None, 'lastUsed': None, 'lock': None, 'leftovers': []})
         if m.group(2):
             age = now - st.st_mtime
@@ -340,13 +343,19 @@ def _read_users(users):
     return out
 
 
+def _kind(key):
+    """(kind, the subdirectory that holds its files) of a key: an entry's, or RUNTIME_KINDS'."""
+    return RUNTIME_KINDS.get(key[:4], ('entry', 'site'))
+
+
 def _describe(e, full, st):
     e['state'] = 'complete'
     e['path'] = full
     e['lastUsed'] = _iso(st.st_mtime_ns)
-    if e['kind'] == 'resources':  # no entry.cfg: written once (site/), then only its mtime refreshed
+    files_dir = _kind(e['key'])[1]
+    if e['kind'] != 'entry':  # no entry.cfg: written once (its files), then only its mtime refreshed
         try:
-            e['created'] = _iso(os.lstat(os.path.join(full, 'site')).st_mtime_ns)
+            e['created'] = _iso(os.lstat(os.path.join(full, files_dir) if files_dir else full).st_mtime_ns)
         except OSError:
             pass
     else:
@@ -361,7 +370,8 @@ def _describe(e, full, st):
         e['bundles'] = [{'name': header.get('name'), 'version': header.get('version'), 'path': None, 'lastUsed': None}]
     disk = st.st_blocks * 512
     files = size = 0
-    site = os.path.join(full, 'site') + '/'
+    site = os.path.join(full, files_dir) if files_dir else full
+    site += '/'
     for dirpath, dirnames, filenames in os.walk(full):
         for name in dirnames + filenames:
             p = os.path.join(dirpath, name)
@@ -437,7 +447,7 @@ def _list(json_out):
     now = time.time()
     rows = [[e['key'], _human(e['bytes']), _human(e['diskBytes']), str(e['files']), _ago(e['created'], now),
              _ago(e['lastUsed'], now), e['state'],
-             '(resources extracted on demand)' if e['kind'] == 'resources' else _bundles_cell(e['bundles'])] for e in entries]
+             '(%s unpacked on demand)' % e['kind'] if e['kind'] != 'entry' else _bundles_cell(e['bundles'])] for e in entries]
     sys.stdout.write(_table(['KEY', 'SIZE', 'ON DISK', 'FILES', 'CREATED', 'LAST USED', 'STATE', 'BUNDLES'], rows))
     sys.stdout.write('%d %s, %s on disk in %s\n' % (len(entries), 'entry' if len(entries) == 1 else 'entries',
                                                    _human(sum(e['diskBytes'] for e in entries)), root))
@@ -634,7 +644,7 @@ def _action(key, path, what, why, size, outcome):
 
 def _expand_key(root, typed):
     """A whole key as typed, or the one key in `root` that starts with it (as the CLI does)."""
-    if re.match(r'^(?:res-)?[0-9a-f]{16}$', typed):
+    if re.match(r'^(?:res-|pyc-)?[0-9a-f]{16}$', typed):
         return typed
     matches = [e['key'] for e in scan(root) if e['key'].startswith(typed)]
     if len(matches) == 1:
@@ -649,8 +659,8 @@ def _clean(opts):
     if not all_ and not keys:
         raise Usage('clean needs --all or the KEYs to remove (PYZAP=cache ... list shows them)')
     for k in keys:
-        if not re.match(r'^(?:res-)?[0-9a-f]{1,16}$', k):
-            raise Usage('not a cache key: %s (16 lowercase hex digits, res- and 16 for resources, '
+        if not re.match(r'^(?:res-|pyc-)?[0-9a-f]{1,16}$', k):
+            raise Usage('not a cache key: %s (16 lowercase hex digits, res- or pyc- and 16 for resources or bytecode, '
                         'or a prefix of one)' % k)
     root = _require_root()
     if all_:

@@ -5,6 +5,7 @@ NO_CACHE = 73       # no usable cache directory
 IO_ERROR = 74       # I/O error while extracting
 DISK_FULL = 75      # ENOSPC / EDQUOT while extracting
 LOCK_TIMEOUT = 76   # another process held the lock too long
+NO_LZMA = 77        # a bytecode pack to unpack and a Python without lzma
 
 class PyzapError(Exception):
     """A failure with its exit code; the message is one line, ending with the fix."""

@@ -8,7 +8,9 @@ directory under `ARCHIVE/site-packages` instead:
 - the archive's directory is the one zipimport already read to import this
   runtime from `ARCHIVE/.pyzap/boot` (`zipimport._zip_directory_cache`), so it
   costs nothing more;
-- a module is one `pread` of its STORED `.pyc` and one `marshal.loads`;
+- a module is one `pread` of its STORED `.pyc` (or, in a bundle with bytecode
+  packs, of its pack's unpacked copy in the cache, `_bytecode`) and one
+  `marshal.loads`;
 - `__file__` and `__spec__.origin` are `ARCHIVE/site-packages/pkg/mod.py` and
   code objects carry that name, so tracebacks, `inspect.getsource()` and
   linecache find the source through `get_source()`;
@@ -38,6 +40,7 @@ from _frozen_importlib_external import MAGIC_NUMBER, decode_source
 
 SITE = 'site-packages'
 SOURCES_INDEX = '.pyzap/sources/index'
+BYTECODE_INDEX = '.pyzap/bytecode/index'
 
 # Active archives: path -> _Archive.
 _archives = {}
@@ -53,11 +56,39 @@ class _Archive(object):
         self._dirs = None
         # Sources of compiled modules in solid chunks (_pyzap._sources, imported when one is read).
         self.chunked = SOURCES_INDEX in files
+        # Bytecode in packs (_pyzap._bytecode): its index is read at the first lookup.
+        self.packed = BYTECODE_INDEX in files
+        self.packs = None  # _bytecode.Packs
+        self._pycs = None if self.packed else {}
+
+    def pycs(self):
+        """The packed .pyc: archive name -> (pack, offset, size); empty when the bytecode is in entries."""
+        if self._pycs is None:
+            # Empty while the index is read: reading it may import zlib (an extension module on
+            # some Pythons), whose lookup comes back here and must not read the index again.
+            self._pycs = {}
+            try:
+                from _pyzap import _bytecode
+                self._pycs = _bytecode.packs(self).files
+            except BaseException:
+                self._pycs = None
+                raise
+        return self._pycs
+
+    def has_pyc(self, name):
+        return name in self.files or name in self.pycs()
+
+    def read_pyc(self, name):
+        """The bytes of .pyc `name`, from its entry or its pack."""
+        if name in self.files:
+            return self.read(name)
+        return self.packs.read(name)
 
     def dirs(self):
         """Every directory that holds a file (for namespace packages); built on first need."""
         if self._dirs is None:
             parents = set(name.rpartition('/')[0] for name in self.files)
+            parents.update(name.rpartition('/')[0] for name in self.pycs())
             dirs = set()
             for name in parents:
                 while name and name not in dirs:
@@ -94,6 +125,8 @@ class _Archive(object):
 
     def read_source(self, name):
         """read(name), or for a compiled module's source, its bytes from the solid chunks."""
+        if name.endswith('.pyc') and name not in self.files and name in self.pycs():
+            return self.read_pyc(name)
         if name in self.files or not name.endswith('.py'):
             return self.read(name)
         from _pyzap import _sources
@@ -129,9 +162,11 @@ class ArchiveFinder(_Settable):
         tail = fullname.rpartition('.')[2]
         base = self.prefix + tail
         files = self._files
-        if base + '/__init__.pyc' in files or base + '/__init__.py' in files:
+        pycs = self.zip.pycs()
+        init = base + '/__init__.pyc'
+        if init in files or init in pycs or base + '/__init__.py' in files:
             return self._spec(fullname, base + '/__init__', True)
-        if base + '.pyc' in files or base + '.py' in files:
+        if base + '.pyc' in files or base + '.pyc' in pycs or base + '.py' in files:
             return self._spec(fullname, base, False)
         if base in self.zip.dirs():
             # A namespace portion, exactly as FileFinder reports one.
@@ -156,7 +191,11 @@ class ArchiveFinder(_Settable):
         """(name, ispkg) for pkgutil.iter_modules(), like FileFinder's."""
         seen = set()
         n = len(self.prefix)
-        for name in sorted(self._files):
+        names = self._files
+        if self.zip.pycs():
+            names = set(names)
+            names.update(self.zip.pycs())
+        for name in sorted(names):
             if not name.startswith(self.prefix):
                 continue
             rest = name[n:]
@@ -202,9 +241,10 @@ class ArchiveLoader(_Settable):
         self.prefix = _dir_prefix(parent.rpartition('/')[0] if is_package else parent)
         self._files = archive.files
         # A compiled module's source is in the solid chunks (_sources) when not an entry of its own.
-        has_source = stem + '.py' in archive.files or (archive.chunked and stem + '.pyc' in archive.files)
+        has_pyc = archive.has_pyc(stem + '.pyc')
+        has_source = stem + '.py' in archive.files or (archive.chunked and has_pyc)
         self.filename = archive.path + '/' + stem + ('.py' if has_source else '.pyc')
-        self.cached = archive.path + '/' + stem + '.pyc' if stem + '.pyc' in archive.files else None
+        self.cached = archive.path + '/' + stem + '.pyc' if has_pyc else None
 
     def __repr__(self):
         return '<pyzap ArchiveLoader %s>' % self.filename
@@ -224,7 +264,7 @@ class ArchiveLoader(_Settable):
 
     def get_code(self, fullname):
         if self.cached is not None:
-            data = self.archive_obj.read(self.stem + '.pyc')
+            data = self.archive_obj.read_pyc(self.stem + '.pyc')
             # Our own unchecked-hash pycs (flags 0b01); anything else: compile the source.
             if data[:4] == MAGIC_NUMBER and len(data) > 16:
                 code = marshal.loads(memoryview(data)[16:])

@@ -130,4 +130,6 @@ def _listing(archive):
         if archive.chunked and name.endswith('.pyc'):
             name = name[:-1]
         names.append(name)
+    if archive.chunked:  # and the modules whose bytecode is in packs (_bytecode)
+        names.extend(name[:-1] for name in archive.pycs())
     return names

@@ -65,30 +65,16 @@ def real_path(archive, name):
     return _extract_once(bundle, files, members, rel)
 
 
-def _cache_root(bundle):
-    """The cache root: the entry's, or the first usable one of the chain when nothing is unpacked."""
-    if bundle.entry_dir:
-        return os.path.dirname(bundle.entry_dir)
-    reasons = []
-    for path, explicit in _cacheroot.cache_candidates():
-        real, why = _cacheroot.checked_root(path, explicit)
-        if real:
-            return real
-        reasons.append('%s: %s' % (path, why))
-    raise OSError('pyzap: no usable cache directory for resources of %s (%s)'
-                  % (bundle.archive, '; '.join(reasons)))
-
-
 def _extract_once(bundle, files, members, rel, again=True):
     import hashlib
     digest = hashlib.sha256(b'pyzap-res 1\n')
     for m in members:
         entry = files[m]
         digest.update(('%s %d %d\n' % (m, entry[7], entry[3])).encode('utf-8', 'surrogateescape'))
-    root = _cache_root(bundle)
+    root = _cacheroot.root_for(bundle, 'resources')
     dest = os.path.join(root, 'res-' + digest.hexdigest()[:16])
     target = dest + '/site/' + rel
-    if _cacheroot.entry_problem(dest) is None and _hold(dest):
+    if _cacheroot.entry_problem(dest) is None and _cacheroot.hold(dest):
         return target
     _cacheroot.reclaim(root, os.path.basename(dest))
     tmp = '%s.tmp-%d' % (dest, os.getpid())
@@ -107,39 +93,10 @@ def _extract_once(bundle, files, members, rel, again=True):
     except BaseException:
         _cacheroot.rmtree(tmp)
         raise
-    if not _hold(dest) and again:  # removed between its rename and now: extract it again, once
+    if not _cacheroot.hold(dest) and again:  # removed between its rename and now: extract it again, once
         return _extract_once(bundle, files, members, rel, again=False)
     debug('extracted %d file(s) of %s once into %s', len(members), rel, dest)
     return target
-
-
-_HELD = {}
-
-
-def _hold(dest):
-    """Keep `dest` open for the life of this process, so `pyzap cache clean` and
-    `prune` (which look for open files under /proc) see it in use; refresh its
-    mtime once a day for prune's age rule. False if `dest` is no longer the
-    directory we checked (removed or replaced meanwhile)."""
-    if dest in _HELD:
-        return True
-    try:
-        fd = os.open(dest, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0) | getattr(os, 'O_CLOEXEC', 0))
-    except OSError:
-        return False
-    try:
-        held, now = os.fstat(fd), os.lstat(dest)
-        if (held.st_dev, held.st_ino) != (now.st_dev, now.st_ino):
-            os.close(fd)
-            return False
-        import time
-        if time.time() - held.st_mtime > 86400:
-            os.utime(dest)
-    except OSError:
-        os.close(fd)
-        return False
-    _HELD[dest] = fd
-    return True
 
 
 def _write(archive, members, tmp):

@@ -6,11 +6,10 @@ import { PyzapError } from "../util/errors.js";
 import { prune } from "./prune.js";
 import { removeEntry, type RemoveOutcome } from "./remove.js";
 import { chooseRoot } from "./root.js";
-import { RESOURCES_PREFIX, scanRoot } from "./scan.js";
+import { KEY_PREFIX_RE, KEY_RE as KEY, scanRoot } from "./scan.js";
 import { humanAgo, humanBytes, parseDuration, parseSize, plural, printable, table } from "../util/units.js";
 import { verifyEntry, type VerifyResult } from "./verify.js";
 
-const KEY = /^(?:res-)?[0-9a-f]{16}$/;
 // Names, versions and paths come from bundles and their use records, which
 // anyone can craft: never send their control characters (escape sequences)
 // to the terminal raw. JSON output escapes them itself.
@@ -60,7 +59,7 @@ export function cacheList(json: boolean): void {
     return;
   }
   // The same columns and formats as PYZAP=cache list; bundle paths last (they are long).
-  const rows = entries.map((e) => [e.key, humanBytes(e.bytes), humanBytes(e.diskBytes), String(e.files), humanAgo(e.created), humanAgo(e.lastUsed), e.state, e.kind === "resources" ? "(resources extracted on demand)" : bundlesCell(e.bundles)]);
+  const rows = entries.map((e) => [e.key, humanBytes(e.bytes), humanBytes(e.diskBytes), String(e.files), humanAgo(e.created), humanAgo(e.lastUsed), e.state, e.kind !== "entry" ? `(${e.kind} unpacked on demand)` : bundlesCell(e.bundles)]);
   print(table(["KEY", "SIZE", "ON DISK", "FILES", "CREATED", "LAST USED", "STATE", "BUNDLES"], rows));
   const total = entries.reduce((n, e) => n + e.diskBytes, 0);
   print(`${plural(entries.length, "entry", "entries")}, ${humanBytes(total)} on disk in ${root}\n`);
@@ -112,13 +111,14 @@ export async function cacheVerify(opts: { keys: string[]; repair: boolean; json:
   const given = expandKeys(root, opts.keys);
   for (const k of given) {
     if (!existsSync(path.join(root, k))) throw new PyzapError("INPUT_NOT_FOUND", `no such entry in ${root}: ${k}`, { hint: "pyzap cache list shows the keys" });
-    if (k.startsWith(RESOURCES_PREFIX)) {
-      throw new PyzapError("USAGE", `${k} holds resources the runtime extracted, each checked (CRC-32, size) as it was written: there is no entry.cfg to verify it against`, {
+    const kind = scanRoot(root).find((e) => e.key === k)?.kind ?? "entry";
+    if (kind !== "entry") {
+      throw new PyzapError("USAGE", `${k} holds ${kind} the runtime unpacked, each file checked (${kind === "bytecode" ? "xz check" : "CRC-32"}, size) as it was written: there is no entry.cfg to verify it against`, {
         hint: "pyzap cache clean KEY removes it; the next run that needs it extracts it again",
       });
     }
   }
-  // Entries only: resource copies have no entry.cfg (see above).
+  // Entries only: what the runtime unpacked has no entry.cfg (see above).
   const keys = given.length ? given : scanRoot(root).filter((e) => e.kind === "entry" && e.state !== "partial" && e.path).map((e) => e.key);
   const results: (VerifyResult & { repair: RemoveOutcome | null })[] = [];
   for (const key of keys) {
@@ -143,10 +143,10 @@ export async function cacheVerify(opts: { keys: string[]; repair: boolean; json:
 
 /** Keys as typed, or unique prefixes of the keys in `root` (like git's short hashes). */
 function expandKeys(root: string, typed: string[]): string[] {
-  const hint = { hint: "a key is 16 lowercase hex digits (res- and 16 for resources) or a prefix of one, see pyzap cache list" };
+  const hint = { hint: "a key is 16 lowercase hex digits (res- or pyc- and 16 for resources or bytecode) or a prefix of one, see pyzap cache list" };
   let known: string[] | null = null;
   return typed.map((k) => {
-    if (!/^(?:res-)?[0-9a-f]{1,16}$/.test(k)) throw new PyzapError("USAGE", `not a cache key: ${k}`, hint);
+    if (!KEY_PREFIX_RE.test(k)) throw new PyzapError("USAGE", `not a cache key: ${k}`, hint);
     if (KEY.test(k)) return k;
     known ??= scanRoot(root).map((e) => e.key);
     const matches = known.filter((key) => key.startsWith(k));

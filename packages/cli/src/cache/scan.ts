@@ -2,9 +2,10 @@
 // (complete entry), ROOT/KEY.lock (someone extracting or deleting it) and
 // ROOT/KEY.tmp-PID / ROOT/KEY.del-PID (work in progress, or left by a crash)
 // and ROOT/KEY.users/H (one record per bundle that used the entry). Beside
-// the entries, ROOT/res-H holds resources the runtime extracted on demand (a
-// file asked for by path that the build did not unpack, _pyzap/_resources.py):
-// listed, pruned and cleaned the same way, with no entry.cfg to verify.
+// the entries, the runtime unpacks on demand ROOT/res-H (resources: a file
+// asked for by path that the build did not unpack, _pyzap/_resources.py) and
+// ROOT/pyc-H (bytecode packs, _pyzap/_bytecode.py): listed, pruned and cleaned
+// the same way, with no entry.cfg to verify.
 import { lstatSync, readdirSync, readFileSync, type Stats } from "node:fs";
 import path from "node:path";
 import { readCfg } from "../format/cfg.js";
@@ -12,6 +13,20 @@ import { ENTRY_CFG } from "../format/layout.js";
 
 /** ROOT/res-H: resources the runtime extracted once (docs/format.md, "The cache"). */
 export const RESOURCES_PREFIX = "res-";
+/** ROOT/pyc-H: bytecode packs the runtime unpacked, one file per pack (docs/format.md, "Bytecode packs"). */
+export const BYTECODE_PREFIX = "pyc-";
+
+export type EntryKind = "entry" | "resources" | "bytecode";
+/** What the runtime unpacks on demand, by the prefix of its key: its kind and where its files are. */
+const RUNTIME_KINDS: Record<string, { kind: EntryKind; filesDir: string }> = {
+  [RESOURCES_PREFIX]: { kind: "resources", filesDir: "site" },
+  [BYTECODE_PREFIX]: { kind: "bytecode", filesDir: "" },
+};
+const kindOf = (key: string) => RUNTIME_KINDS[key.slice(0, 4)] ?? { kind: "entry" as const, filesDir: "site" };
+/** A whole key: 16 hex digits, after res- or pyc- for what the runtime unpacked. */
+export const KEY_RE = /^(?:res-|pyc-)?[0-9a-f]{16}$/;
+/** A key or the start of one (pyzap cache clean/verify). */
+export const KEY_PREFIX_RE = /^(?:res-|pyc-)?[0-9a-f]{1,16}$/;
 
 export const LOCK_STALE_MS = 10_000; // docs/format.md: a lock older than this (mtime) is stale
 
@@ -28,8 +43,8 @@ export interface Leftover {
 
 export interface CacheEntry {
   key: string;
-  /** "entry": unpacked by a launcher from a bundle's cfg; "resources": ROOT/res-H, extracted by the runtime. */
-  kind: "entry" | "resources";
+  /** "entry": unpacked by a launcher from a bundle's cfg; "resources" (ROOT/res-H), "bytecode" (ROOT/pyc-H): unpacked by the runtime. */
+  kind: EntryKind;
   state: "complete" | "partial" | "locked";
   /** ROOT/KEY, null when only a partial extraction exists. */
   path: string | null;
@@ -51,7 +66,7 @@ export interface BundleUse {
   lastUsed: string | null; // the record's mtime (refreshed at most once a day)
 }
 
-const NAME = /^((?:res-)?[0-9a-f]{16})(?:\.(lock|users)|\.(tmp|del|bad)-(\d+))?$/;
+const NAME = /^((?:res-|pyc-)?[0-9a-f]{16})(?:\.(lock|users)|\.(tmp|del|bad)-(\d+))?$/;
 const RECORD = /^[0-9a-f]{16}$/;
 
 /** Every key found in `root`, sorted by key. */
@@ -66,7 +81,7 @@ export function scanAll(root: string, now = Date.now()): { entries: CacheEntry[]
   const get = (key: string): CacheEntry => {
     let e = byKey.get(key);
     if (!e) {
-      e = { key, kind: key.startsWith(RESOURCES_PREFIX) ? "resources" : "entry", state: "partial", path: null, bundles: [], files: 0, bytes: 0, diskBytes: 0, created: null, lastUsed: null, lock: null, leftovers: [] };
+      e = { key, kind: kindOf(key).kind, state: "partial", path: null, bundles: [], files: 0, bytes: 0, diskBytes: 0, created: null, lastUsed: null, lock: null, leftovers: [] };
       byKey.set(key, e);
     }
     return e;
@@ -138,11 +153,12 @@ function describeEntry(entry: CacheEntry, dir: string, st: Stats): void {
   entry.path = dir;
   entry.lastUsed = mtimeIso(dir);
   const sizes = { files: 0, bytes: 0, diskBytes: st.blocks * 512 };
-  measure(dir, sizes, path.join(dir, "site"));
+  const filesDir = path.join(dir, kindOf(entry.key).filesDir);
+  measure(dir, sizes, filesDir);
   Object.assign(entry, sizes);
-  if (entry.kind === "resources") {
-    // No entry.cfg: written once (site/ and its files), then only its mtime is refreshed by the runtime that uses it.
-    entry.created = mtimeIso(path.join(dir, "site"));
+  if (entry.kind !== "entry") {
+    // No entry.cfg: written once (its files), then only its mtime is refreshed by the runtime that uses it.
+    entry.created = mtimeIso(filesDir);
     entry.bundles = [];
     return;
   }

@@ -15,3 +15,5 @@ export const RUNTIME_PREFIX = ".pyzap/runtime/";
 export const ENTRY_CFG = "entry.cfg";
 /** The sources of compiled modules, packed into xz chunks (N.xz) and their index. */
 export const SOURCES_PREFIX = ".pyzap/sources/";
+/** The bytecode of modules imported from the archive, in xz packs (N.xz) and their index. */
+export const BYTECODE_PREFIX = ".pyzap/bytecode/";

@@ -52,6 +52,13 @@ export interface RuntimeInfo {
   libraries: string[]; // carried shared libraries (sonames), libpython included
 }
 
+/** The bytecode packs (docs/format.md, "Bytecode packs"), for `pyzap inspect`. */
+export interface BytecodeInfo {
+  /** H of the cache directory ROOT/pyc-H the runtime unpacks them into. */
+  key: string;
+  packs: { name: string; modules: number; bytes: number; packages: string[] }[];
+}
+
 export interface Manifest {
   format: 1;
   name: string;
@@ -73,5 +80,7 @@ export interface Manifest {
   totals: { unpackedFiles: number; unpackedBytes: number; zippedBytes: number };
   /** --standalone: the carried interpreter (a second cache entry, shared by content). */
   runtime?: RuntimeInfo;
+  /** Bytecode in packs (--compress 1-9); absent when each .pyc is an entry of its own. */
+  bytecode?: BytecodeInfo;
   builtBy: string;
 }

@@ -3,7 +3,7 @@
 import path from "node:path";
 import { humanBytes, table } from "../util/units.js";
 import { PyzapError } from "../util/errors.js";
-import { RUNTIME_CFG, RUNTIME_PREFIX } from "../format/layout.js";
+import { BYTECODE_PREFIX, RUNTIME_CFG, RUNTIME_PREFIX } from "../format/layout.js";
 import type { Manifest, RuntimeInfo } from "../format/manifest.js";
 import { plural, printable } from "../util/units.js";
 import type { Cfg } from "../format/cfg.js";
@@ -29,6 +29,8 @@ export interface Inspection {
   };
   /** --standalone: the carried interpreter (a second cache entry, shared by content). */
   runtime?: RuntimeInfo;
+  /** Bytecode packs, each unpacked into CACHE/pyc-KEY on the first import of one of its modules. */
+  bytecode?: { key: string; packs: { name: string; modules: number; bytes: number; packedBytes: number; packages: string[] }[] };
   builtBy: string;
 }
 
@@ -66,8 +68,22 @@ export async function inspectBundle(file: string): Promise<Inspection> {
       unpacked: { files: unpacked.length, bytes: sum(unpacked, "size"), compressedBytes: sum(unpacked, "compressedSize") },
     },
     ...(m.runtime ? { runtime: m.runtime } : {}),
+    ...(m.bytecode ? { bytecode: bytecodePacks(file, m.bytecode, files) } : {}),
     builtBy: m.builtBy,
   };
+}
+
+/** The manifest's packs, with the size of each in the zip (which must hold them all). */
+function bytecodePacks(file: string, info: NonNullable<Manifest["bytecode"]>, files: { name: string; compressedSize: number }[]): NonNullable<Inspection["bytecode"]> {
+  const sizes = new Map(files.filter((e) => e.name.startsWith(BYTECODE_PREFIX)).map((e) => [e.name.slice(BYTECODE_PREFIX.length), e.compressedSize]));
+  const packs = info.packs.map((p) => {
+    const packedBytes = sizes.get(p.name);
+    if (packedBytes === undefined) {
+      throw new PyzapError("CORRUPT_BUNDLE", `${file}: its manifest lists bytecode pack ${printable(p.name)}, which the archive does not hold`, { hint: "rebuild the bundle" });
+    }
+    return { name: p.name, modules: p.modules, bytes: p.bytes, packedBytes, packages: p.packages };
+  });
+  return { key: info.key, packs };
 }
 
 /**
@@ -104,6 +120,11 @@ export async function runInspect(file: string, json: boolean): Promise<void> {
     `  cache key  ${i.cacheKey ?? "- (nothing to unpack)"}`,
     `  zipped     ${plural(i.totals.zipped.files, "file")}, ${humanBytes(i.totals.zipped.bytes)} (${humanBytes(i.totals.zipped.compressedBytes)} compressed), imported from the archive`,
     `  unpacked   ${plural(i.totals.unpacked.files, "file")}, ${humanBytes(i.totals.unpacked.bytes)}, into the cache on first run`,
+    ...(i.bytecode
+      ? [
+          `  bytecode   ${plural(i.bytecode.packs.reduce((n, p) => n + p.modules, 0), "module")} in ${plural(i.bytecode.packs.length, i.bytecode.packs.some((p) => p.name.endsWith(".zz")) ? "zlib pack" : "xz pack")}, ${humanBytes(i.bytecode.packs.reduce((n, p) => n + p.packedBytes, 0))}; each unpacked (${humanBytes(i.bytecode.packs.reduce((n, p) => n + p.bytes, 0))} in all) into the cache (pyc-${i.bytecode.key}) on the first import of one of its modules`,
+        ]
+      : []),
     ...(i.runtime
       ? [
           `  runtime    CPython ${i.runtime.version} (${i.runtime.executable}), ${plural(i.runtime.files, "file")}, ${humanBytes(i.runtime.bytes)} unpacked once into a shared entry (key ${i.runtime.key})`,
@@ -120,6 +141,10 @@ export async function runInspect(file: string, json: boolean): Promise<void> {
   if (i.packages.length) {
     const where = (p: Inspection["packages"][number]) => (p.runsFrom === "cache" ? "cache" : p.parts?.length ? "archive+part" : p.dataUnpacked ? "archive+data" : "archive");
     write("\n" + table(["PACKAGE", "RUNS FROM", "WHY"], i.packages.map((p) => [p.name, where(p), p.reason])));
+  }
+  if (i.bytecode) {
+    const rows = i.bytecode.packs.map((p) => [p.name, String(p.modules), humanBytes(p.packedBytes), humanBytes(p.bytes), p.packages.join(", ")]);
+    write("\n" + table(["BYTECODE PACK", "MODULES", "PACKED", "UNPACKED", "PACKAGES"], rows));
   }
   if (i.unpack.length) {
     write("\n" + table(["UNPACKED", "SIZE", "MODE", "REASON"], i.unpack.map((u) => [u.path, humanBytes(u.size), u.mode, u.reason])));

@@ -36,6 +36,8 @@ export interface AssembleInput {
   workDir: string;
   /** --standalone: the interpreter's runtime, carried as a second cache entry. */
   runtime?: Runtime;
+  /** --compress: 0 keeps one STORED entry per .pyc (what zipimport reads); otherwise bytecode packs. */
+  compress?: number;
 }
 
 export async function assemble(input: AssembleInput): Promise<Assembled> {
@@ -64,17 +66,26 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
 
   const entries: ArchiveEntry[] = boot.map(([name, file]) => ({ name, file, mode: 0o644, store: false }));
   entries.push(...(await compileEntries(python, boot, input.workDir)));
-  // A compiled module's source goes into the solid chunks, not an entry of its own.
+  // A compiled module's source goes into the solid chunks, not an entry of its own,
+  // and its bytecode into the packs (docs/format.md, "Bytecode packs").
+  const packed = input.compress !== 0;
   const sources: SourceFile[] = [];
+  const pycs: SourceFile[] = [];
   for (const f of site) {
     const name = `${SITE_PREFIX}${f.rel}`;
     const compiled = f.rel.endsWith(".py") && !input.compiled.failed.has(path.resolve(f.abs));
     if (compiled && packable(name)) sources.push({ name, abs: f.abs });
     else entries.push({ name, file: f.abs, mode: modeOf(f.executable), store: false });
-    if (compiled) entries.push({ name: `${name}c`, file: sitePycPath(input.workDir, f.rel), store: false, mode: 0o644 });
+    if (!compiled) continue;
+    const pyc = { name: `${name}c`, abs: sitePycPath(input.workDir, f.rel) };
+    if (packed) pycs.push(pyc);
+    else entries.push({ name: pyc.name, file: pyc.abs, store: false, mode: 0o644 });
   }
   sources.sort((a, b) => compareBytes(a.name, b.name));
-  entries.push(...(await packSources(python, sources, input.workDir)));
+  pycs.sort((a, b) => compareBytes(a.name, b.name));
+  const packs = await packSources(python, sources, input.workDir, packed ? pycs : null, input.compress ?? 6);
+  entries.push(...packs.entries);
+  if (packs.bytecode) manifest.bytecode = packs.bytecode;
   entries.push(...namespaceDirs(classified.zipped.map((f) => f.rel)));
   // Whole packages: only extracted from the archive, never imported from it,
   // so their sources carry no .pyc beside them; their bytecode is unpacked.
@@ -107,8 +118,14 @@ async function compileEntries(python: PythonInfo, sources: [string, string][], w
   const { failed } = await compileAll(python, jobs);
   return jobs
     .filter((job) => !failed.has(path.resolve(job.source)))
-    .map((job) => ({ name: `${job.display}c`, file: job.output, store: true, mode: 0o644 }));
+    .map((job) => ({ name: `${job.display}c`, file: job.output, store: !COLD_BOOT.has(job.display), mode: 0o644 }));
 }
+
+// The bootstrap's modules that a run started by the launcher never imports:
+// the bundle's own commands (PYZAP=cache|info|env), the no-launcher extraction
+// and what only it needs, PYZAP_INTERPRETER/SCRIPT/MODULE. Deflated, as no
+// start reads them: 113 KB of .pyc become ~40 KB (certbot's bundle: 4 % of it).
+const COLD_BOOT = new Set(["_commands", "_extract", "_cfg", "_xxh64", "_alternate"].map((m) => `${BOOT_PREFIX}_pyzap/${m}.py`));
 
 // A package unpacked whole runs from KEY/site with the ordinary source loader:
 // give it unchecked-hash bytecode where that loader looks
@@ -127,13 +144,13 @@ function pycacheFiles(python: PythonInfo, unpacked: UnpackedFile[], input: Assem
     });
 }
 
-// Bytecode is deflated like everything else (the bootstrap's stays STORED:
-// it is read at every start, by zipimport). Measured on certbot --version
-// (callgrind, warm): STORED bytecode is 6.05 MiB of an 8.6 MiB bundle, deflated
-// 2.2 MiB; inflating the 5.1 MiB that one start imports costs ~106 M
-// instructions (~8 % of the start, ~14 ms), which the sources moved into
-// chunks (~48 M fewer) half pay back. Users who want the last of it back
-// can build with --compress 0.
+// Bytecode goes into xz packs, unpacked once per pack into the cache (the
+// bootstrap's stays STORED: it is read at every start, by zipimport). Measured
+// on certbot --version (callgrind, warm): STORED bytecode is 6.05 MiB of an
+// 8.6 MiB bundle, deflated 2.2 MiB; inflating the 5.1 MiB that one start
+// imports cost ~106 M instructions (~8 % of the start, ~14 ms). Packs are
+// smaller still (1.5 MiB) and a warm start reads their unpacked copies, with
+// no inflate. --compress 0 keeps STORED entries, the layout zipimport reads.
 
 // zipimport (3.11) sees a namespace package's portion in the archive only if
 // the zip has an explicit entry for its directory ("pkg/"): add one for each

@@ -69,7 +69,7 @@ export async function runBundle(given: BundleArgs): Promise<void> {
     const launcher = findLauncher(platform);
     if (args.standalone) report.stage(`collecting the runtime of ${python.executable}`);
     const runtime = args.standalone ? await buildRuntime({ python, keep: args.stdlibKeep ?? [], drop: args.stdlibDrop ?? [], workDir }) : undefined;
-    const { entries, manifest } = await assemble({ python, classified, entry, bootstrap, launcher, compiled, workDir, runtime });
+    const { entries, manifest } = await assemble({ python, classified, entry, bootstrap, launcher, compiled, workDir, runtime, compress: args.compress });
     report.stage(`writing ${path.basename(output)} (${plural(entries.length, "entry", "entries")})`);
     await writeBundle(output, launcher, entries, { python: python.requires, compress: args.compress });
     ok = true;

@@ -3,10 +3,13 @@
 // its source is read only for a traceback, inspect or linecache, so it can be
 // compressed hard. certbot: 1.20 MiB of deflated .py entries become 0.94 MiB
 // of xz chunks, and 388 fewer entries to list at every start.
+import { statSync } from "node:fs";
 import path from "node:path";
-import { SOURCES_PREFIX } from "../format/layout.js";
+import { BYTECODE_PREFIX, SOURCES_PREFIX } from "../format/layout.js";
 import { runHelper } from "../util/helper.js";
 import type { PythonInfo } from "../util/python.js";
+import type { BytecodeInfo } from "../format/manifest.js";
+import { packCodec, PACK_PRESET, planPacks, topLevel } from "./bytecode.js";
 import type { ArchiveEntry } from "./write.js";
 
 /**
@@ -28,17 +31,38 @@ export interface SourceFile {
 interface HelperOutput {
   chunks: string[];
   index: string;
+  /** Absent when no packs were asked for, or the build Python has no lzma. */
+  bytecode?: { packs: string[]; index: string; raw: number[]; key: string };
 }
 
-/** Packs `files` (in archive order) with the build interpreter; the entries that hold them. */
-export async function packSources(python: PythonInfo, files: SourceFile[], workDir: string): Promise<ArchiveEntry[]> {
-  if (files.length === 0) return [];
+/**
+ * Packs `files` (in archive order) and, when `pycs` is given (.pyc in archive
+ * order), the bytecode packs too, in one pool of the build interpreter; the
+ * entries that hold them. `pycs` come back as entries of their own (deflated)
+ * when the build Python cannot make packs (no lzma).
+ */
+export async function packSources(python: PythonInfo, files: SourceFile[], workDir: string, pycs: SourceFile[] | null = null, level = 6): Promise<{ entries: ArchiveEntry[]; bytecode: BytecodeInfo | null }> {
+  if (files.length === 0 && !pycs?.length) return { entries: [], bytecode: null };
   const out = path.join(workDir, "sources");
-  const result = await runHelper<HelperOutput>(python, "pack_sources", { files: files.map((f) => [f.name, f.abs]), out, chunk: CHUNK_BYTES });
+  const bytecodeOut = path.join(workDir, "bytecode");
+  const planned = pycs?.length ? planPacks(pycs) : [];
+  const raw = (pycs ?? []).reduce((n, f) => n + statSync(f.abs).size, 0);
+  const bytecode = planned.length ? { packs: planned.map((pack) => pack.map((f) => [f.name, f.abs])), out: bytecodeOut, codec: packCodec(raw), preset: PACK_PRESET, level } : undefined;
+  const result = await runHelper<HelperOutput>(python, "pack_sources", { files: files.map((f) => [f.name, f.abs]), out, chunk: CHUNK_BYTES, bytecode });
   // Chunks are xz (or zlib) already: deflating them again would gain nothing.
-  const entries: ArchiveEntry[] = result.chunks.map((chunk) => ({ name: `${SOURCES_PREFIX}${chunk}`, file: path.join(out, chunk), store: true, mode: 0o644 }));
-  entries.push({ name: `${SOURCES_PREFIX}index`, file: path.join(out, result.index), store: false, mode: 0o644 });
-  return entries;
+  const entries: ArchiveEntry[] = [];
+  if (files.length) {
+    entries.push(...result.chunks.map((chunk): ArchiveEntry => ({ name: `${SOURCES_PREFIX}${chunk}`, file: path.join(out, chunk), store: true, mode: 0o644 })));
+    entries.push({ name: `${SOURCES_PREFIX}index`, file: path.join(out, result.index), store: false, mode: 0o644 });
+  }
+  let info: BytecodeInfo | null = null;
+  if (result.bytecode) {
+    const { key, raw: sizes } = result.bytecode;
+    info = { key, packs: result.bytecode.packs.map((name, i) => ({ name, modules: planned[i]?.length ?? 0, bytes: sizes[i] ?? 0, packages: [...new Set((planned[i] ?? []).map((f) => topLevel(f.name)))] })) };
+    entries.push(...result.bytecode.packs.map((pack): ArchiveEntry => ({ name: `${BYTECODE_PREFIX}${pack}`, file: path.join(bytecodeOut, pack), store: true, mode: 0o644 })));
+    entries.push({ name: `${BYTECODE_PREFIX}index`, file: path.join(bytecodeOut, result.bytecode.index), store: false, mode: 0o644 });
+  } else if (pycs) entries.push(...pycs.map((f): ArchiveEntry => ({ name: f.name, file: f.abs, store: false, mode: 0o644 })));
+  return { entries, bytecode: info };
 }
 
 /** A source that can go into a chunk: its name fits on one index line. */
