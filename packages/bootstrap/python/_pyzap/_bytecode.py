@@ -22,7 +22,7 @@ import marshal
 import os
 import sys
 
-from _pyzap import _cacheroot, _errors, debug
+from _pyzap import _cacheroot, debug
 
 INDEX = '.pyzap/bytecode/index'
 PREFIX = '.pyzap/bytecode/'
@@ -32,9 +32,11 @@ _FLAGS = os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0) | getattr(os, 'O_NOFOLLOW', 0
 
 
 def _fail(code, message):
-    """One line and exit `code`: raised from inside an import, SystemExit passes every `except Exception`."""
+    """One line and exit with `_errors.<code>`: raised from inside an import, SystemExit passes
+    every `except Exception`. (_errors is imported only then: not on every start.)"""
+    from _pyzap import _errors
     sys.stderr.write('pyzap: %s\n' % message)
-    raise SystemExit(code)
+    raise SystemExit(getattr(_errors, code))
 
 
 class Packs(object):
@@ -48,7 +50,7 @@ class Packs(object):
                 raise ValueError('format %r' % (index.get('format'),))
             self.key, self.packs, self.files = index['key'], index['packs'], index['files']
         except Exception as exc:
-            _fail(_errors.CORRUPT, '%s: bad bytecode index %s (%s); the bundle is corrupt, rebuild or copy it again'
+            _fail('CORRUPT', '%s: bad bytecode index %s (%s); the bundle is corrupt, rebuild or copy it again'
                   % (archive.path, INDEX, exc))
         self._sources = {}  # pack number -> fd of the unpacked copy, or its bytes
         self._dir = None  # ROOT/pyc-H once made; False: no usable cache, decompress into memory
@@ -64,7 +66,7 @@ class Packs(object):
         else:
             data = os.pread(source, size, offset)
         if len(data) != size:
-            _fail(_errors.CORRUPT, '%s: the bytecode of %s lies outside its pack; the bundle is corrupt, rebuild it'
+            _fail('CORRUPT', '%s: the bytecode of %s lies outside its pack; the bundle is corrupt, rebuild it'
                   % (self.archive.path, name))
         return data
 
@@ -126,7 +128,7 @@ class Packs(object):
         try:
             packed = self.archive.read(PREFIX + pack)
         except OSError as exc:
-            _fail(_errors.CORRUPT, '%s: cannot read bytecode pack %s (%s); the bundle is corrupt, rebuild or copy it again'
+            _fail('CORRUPT', '%s: cannot read bytecode pack %s (%s); the bundle is corrupt, rebuild or copy it again'
                   % (self.archive.path, pack, exc))
         if pack.endswith('.zz'):  # a zlib stream (a bundle with much bytecode, or built without lzma)
             import zlib
@@ -135,7 +137,7 @@ class Packs(object):
             try:
                 import lzma
             except ImportError:
-                _fail(_errors.NO_LZMA, '%s: this Python (%s) has no lzma module, needed to unpack the bundle\'s bytecode; '
+                _fail('NO_LZMA', '%s: this Python (%s) has no lzma module, needed to unpack the bundle\'s bytecode; '
                       'run it with a Python built with lzma (PYZAP_PYTHON), or rebuild the bundle with --compress 0'
                       % (self.archive.path, sys.executable))
             decompress = lzma.decompress  # xz checks its own CRC
@@ -145,7 +147,7 @@ class Packs(object):
             data = exc
         if not isinstance(data, bytes) or len(data) != raw:
             why = data if not isinstance(data, bytes) else '%d bytes, not %d' % (len(data), raw)
-            _fail(_errors.CORRUPT, '%s: bytecode pack %s is corrupt (%s); rebuild the bundle or copy it again'
+            _fail('CORRUPT', '%s: bytecode pack %s is corrupt (%s); rebuild the bundle or copy it again'
                   % (self.archive.path, pack, why))
         return data
 

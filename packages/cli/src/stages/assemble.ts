@@ -46,6 +46,28 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
   // A stale .pyc beside a .py would shadow the one we compile.
   const stale = (f: { rel: string }) => f.rel.endsWith(".pyc") && hasSource.has(f.rel.slice(0, -1));
   const unpackedFiles = [...classified.unpacked.filter((f) => !stale(f)), ...pycacheFiles(python, classified.unpacked, input)];
+  const site = [...classified.zipped.filter((f) => !stale(f)), ...classified.unpacked.filter((f) => !f.wholePackage)];
+  // A compiled module's source goes into the solid chunks, not an entry of its own,
+  // and its bytecode into the packs (docs/format.md, "Bytecode packs").
+  const packed = input.compress !== 0;
+  const sources: SourceFile[] = [];
+  const pycs: SourceFile[] = [];
+  const siteEntries: ArchiveEntry[] = [];
+  for (const f of site) {
+    const name = `${SITE_PREFIX}${f.rel}`;
+    const compiled = f.rel.endsWith(".py") && !input.compiled.failed.has(path.resolve(f.abs));
+    if (compiled && packable(name)) sources.push({ name, abs: f.abs });
+    else siteEntries.push({ name, file: f.abs, mode: modeOf(f.executable), store: false });
+    if (!compiled) continue;
+    const pyc = { name: `${name}c`, abs: sitePycPath(input.workDir, f.rel) };
+    if (packed) pycs.push(pyc);
+    else siteEntries.push({ name: pyc.name, file: pyc.abs, store: false, mode: 0o644 });
+  }
+  sources.sort((a, b) => compareBytes(a.name, b.name));
+  pycs.sort((a, b) => compareBytes(a.name, b.name));
+  // Packing (xz or zlib, in the build interpreter's helpers) runs while the unpacked files are hashed here.
+  const packing = packSources(python, sources, input.workDir, packed ? pycs : null, input.compress ?? 6);
+  packing.catch(() => {}); // awaited below; a failure meanwhile must not go unhandled
   const unpack = await describeUnpacked(unpackedFiles);
   const cfg = await launcherCfg(input, unpack);
   const manifest = buildManifest({
@@ -62,28 +84,11 @@ export async function assemble(input: AssembleInput): Promise<Assembled> {
   // Sources: [archive name, file on disk]; each .py among them gets a .pyc beside it.
   const boot: [string, string][] = input.bootstrap.map((f) => [f.archiveName, f.abs]);
   boot.push([`${BOOT_PREFIX}_pyzap/bundle.py`, writeGenerated(input.workDir, "bundle.py", bundlePy(manifest, classified))]);
-  const site = [...classified.zipped.filter((f) => !stale(f)), ...classified.unpacked.filter((f) => !f.wholePackage)];
 
   const entries: ArchiveEntry[] = boot.map(([name, file]) => ({ name, file, mode: 0o644, store: false }));
   entries.push(...(await compileEntries(python, boot, input.workDir)));
-  // A compiled module's source goes into the solid chunks, not an entry of its own,
-  // and its bytecode into the packs (docs/format.md, "Bytecode packs").
-  const packed = input.compress !== 0;
-  const sources: SourceFile[] = [];
-  const pycs: SourceFile[] = [];
-  for (const f of site) {
-    const name = `${SITE_PREFIX}${f.rel}`;
-    const compiled = f.rel.endsWith(".py") && !input.compiled.failed.has(path.resolve(f.abs));
-    if (compiled && packable(name)) sources.push({ name, abs: f.abs });
-    else entries.push({ name, file: f.abs, mode: modeOf(f.executable), store: false });
-    if (!compiled) continue;
-    const pyc = { name: `${name}c`, abs: sitePycPath(input.workDir, f.rel) };
-    if (packed) pycs.push(pyc);
-    else entries.push({ name: pyc.name, file: pyc.abs, store: false, mode: 0o644 });
-  }
-  sources.sort((a, b) => compareBytes(a.name, b.name));
-  pycs.sort((a, b) => compareBytes(a.name, b.name));
-  const packs = await packSources(python, sources, input.workDir, packed ? pycs : null, input.compress ?? 6);
+  entries.push(...siteEntries);
+  const packs = await packing;
   entries.push(...packs.entries);
   if (packs.bytecode) manifest.bytecode = packs.bytecode;
   entries.push(...namespaceDirs(classified.zipped.map((f) => f.rel)));
