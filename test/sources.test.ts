@@ -115,6 +115,14 @@ describe.each(pythons)("sources in xz chunks, built and run with %s", (_label, p
     const before = copies.map((n) => statSync(path.join(cache, pyc[0]!, n)).ino);
     expect(ok(run(out, [code], { PYZAP_CACHE: cache })).stdout).toBe("1\n");
     expect(readdirSync(path.join(cache, pyc[0]!)).map((n) => statSync(path.join(cache, pyc[0]!, n)).ino)).toEqual(before);
+    // A source read (a traceback) unpacks its chunk beside the packs, once; the next run reads that copy.
+    const first = run(out, [CHECKS], { PYZAP_CACHE: cache });
+    const chunks = readdirSync(path.join(cache, pyc[0]!)).filter((n) => /^s\d+$/.test(n));
+    expect(chunks.length).toBeGreaterThan(0);
+    const again = run(out, [CHECKS], { PYZAP_CACHE: cache });
+    expect(again.stderr).toBe(first.stderr);
+    expect(again.stderr).toContain('    raise ValueError("boom from the last chunk, caf\\u00e9 é")\n');
+    expect(readdirSync(path.join(cache, pyc[0]!)).filter((n) => /^s\d+$/.test(n))).toEqual(chunks);
   });
 
   test("tracebacks, inspect.getsource, linecache and get_data read the source from the chunks", () => {
@@ -143,12 +151,18 @@ describe("a damaged sources chunk", () => {
     const at = Number(ok(run("python3", ["-c", OFFSET, good, chunk.name])).stdout);
     bytes.fill(0x5a, at + Math.floor(chunk.packed / 4), at + Math.floor(chunk.packed / 2));
     writeFileSync(bad, bytes, { mode: 0o755 });
-    const r = run(bad, ["import bigapp.m00, bigapp.m11, inspect; print(inspect.getsource(bigapp.m00.f1)); bigapp.m11.boom()"], { PYZAP_CACHE: path.join(dir, "cache") });
+    // A cache of its own: the good bundle's copy of that chunk would serve it (the same content key).
+    const cache = path.join(dir, "cache-damaged");
+    const r = run(bad, ["import bigapp.m00, bigapp.m11, inspect; print(inspect.getsource(bigapp.m00.f1)); bigapp.m11.boom()"], { PYZAP_CACHE: cache });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("def f1():"); // another chunk still reads
     expect(r.stderr).toContain(`File "${bad}/site-packages/bigapp/m11.py", line ${FUNCS * 4 + 2}, in boom\n`);
     expect(r.stderr).not.toContain("    raise ValueError("); // that line was in the damaged chunk
     expect(r.stderr.trim().split("\n").at(-1)).toBe("ValueError: boom from the last chunk, café é");
+    // Nothing of the damaged chunk was left in the cache for a later run to read.
+    const [pyc] = readdirSync(cache).filter((n) => n.startsWith("pyc-"));
+    const damaged = chunk.name.replace(/^\.pyzap\/sources\/(\d+)\..*$/, "s$1");
+    expect(readdirSync(path.join(cache, pyc!))).not.toContain(damaged);
   });
 });
 

@@ -23,9 +23,10 @@ zlib level} it also writes the bytecode packs OUT/N.xz (N.zz: zlib streams,
 when asked or when this Python has no lzma; docs/format.md, "Bytecode packs")
 and their index OUT/index, a marshal'ed dict:
 
-    {'format': 'pyzap-bytecode 1', 'key': H (16 hex digits, from the packs' hashes),
+    {'format': 'pyzap-bytecode 1', 'key': H (16 hex digits, from the packs' and chunks' hashes),
      'packs': [(file name, raw size, sha256 of the raw bytes)...],   N.xz or N.zz
-     'files': {archive name: (pack number, offset, size)}}
+     'files': {archive name: (pack number, offset, size)},
+     'sources': [(chunk file name, raw size, sha256)...]}           the sources chunks above
 
 and adds "bytecode": {"packs": [file names...], "index": "index", "raw": [raw
 sizes...], "key": H} to what it prints. Chunks and packs are compressed together
@@ -105,7 +106,7 @@ def bytecode_plan(packs, suffix):
     return out
 
 
-def write_bytecode_index(out, packs, results):
+def write_bytecode_index(out, packs, results, chunks, chunk_results):
     """OUT/index of the bytecode packs (see the module's docstring)."""
     files = {}
     for number, (_, members) in enumerate(packs):
@@ -114,8 +115,12 @@ def write_bytecode_index(out, packs, results):
     hashes = hashlib.sha256(b'pyzap-bytecode 1\n')
     for (pack, _), (raw, digest) in zip(packs, results):
         hashes.update(('%s %d %s\n' % (pack, raw, digest)).encode())
+    # The sources chunks, unpacked into the same cache directory when a source is read.
+    for (chunk, _), (raw, digest) in zip(chunks, chunk_results):
+        hashes.update(('sources/%s %d %s\n' % (chunk, raw, digest)).encode())
     index = {'format': 'pyzap-bytecode 1', 'key': hashes.hexdigest()[:16],
-             'packs': [(pack, raw, digest) for (pack, _), (raw, digest) in zip(packs, results)], 'files': files}
+             'packs': [(pack, raw, digest) for (pack, _), (raw, digest) in zip(packs, results)], 'files': files,
+             'sources': [(chunk, raw, digest) for (chunk, _), (raw, digest) in zip(chunks, chunk_results)]}
     with open(os.path.join(out, 'index'), 'wb') as f:
         f.write(marshal.dumps(index, 2))  # version 2: no references, the same bytes at every build
     return index['key']
@@ -154,7 +159,7 @@ def main():
     result = {'chunks': [chunk for chunk, _ in chunks], 'index': 'index'}
     if bytecode:
         results = [done[len(chunks) + i] for i in range(len(packs))]
-        key = write_bytecode_index(bytecode['out'], packs, results)
+        key = write_bytecode_index(bytecode['out'], packs, results, chunks, [done[i] for i in range(len(chunks))])
         result['bytecode'] = {'packs': [pack for pack, _ in packs], 'index': 'index', 'raw': [raw for raw, _ in results], 'key': key}
     json.dump(result, sys.stdout)
 

@@ -5,11 +5,14 @@ bytes are in `.pyzap/bytecode/N.xz` (STORED entries, each an xz stream of
 concatenated .pyc files; N.zz, zlib streams, in bundles with much bytecode), listed in `.pyzap/bytecode/index` (marshal: archive
 name -> (pack, offset, size); per pack its raw size and sha256; the key H of
 all the packs). A pack is unpacked once, the first time one of its modules
-is imported, into `ROOT/pyc-H/N` (written to `N.tmp-PID`, size and xz's check
-verified, fsync'ed, renamed into place); later runs read a module with one
+is imported, into `ROOT/pyc-H/N` (written to `N.tmp-PID`, size, xz's check and
+the index's SHA-256 verified, fsync'ed, renamed into place); later runs read a module with one
 `pread` from that copy, no inflate. Each copy in use stays open for the
 life of the process (and the directory, `_cacheroot.hold`), so `pyzap cache
 clean` and `prune` see it in use.
+
+The sources chunks listed in the index are unpacked the same way, into
+`ROOT/pyc-H/sN`, the first time a source of theirs is read (`_sources`).
 
 No usable cache root, or writing fails: the pack is decompressed into this
 process's memory (PYZAP_DEBUG=1 says so). No lzma module and a pack not in
@@ -26,6 +29,7 @@ from _pyzap import _cacheroot, debug
 
 INDEX = '.pyzap/bytecode/index'
 PREFIX = '.pyzap/bytecode/'
+SOURCES = '.pyzap/sources/'
 FORMAT = 'pyzap-bytecode 1'
 KIND = 'pyc-'  # ROOT/pyc-H, beside the entries (ROOT/KEY) and resource copies (ROOT/res-H)
 _FLAGS = os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0) | getattr(os, 'O_NOFOLLOW', 0)
@@ -49,6 +53,8 @@ class Packs(object):
             if index.get('format') != FORMAT:
                 raise ValueError('format %r' % (index.get('format'),))
             self.key, self.packs, self.files = index['key'], index['packs'], index['files']
+            # Sources chunks: name -> (raw size, sha256); in the key too (absent from older builds).
+            self.chunks = dict((chunk, (raw, digest)) for chunk, raw, digest in index.get('sources', ()))
         except Exception as exc:
             _fail('CORRUPT', '%s: bad bytecode index %s (%s); the bundle is corrupt, rebuild or copy it again'
                   % (archive.path, INDEX, exc))
@@ -71,20 +77,47 @@ class Packs(object):
         return data
 
     def _open(self, number):
-        pack, raw, _ = self.packs[number]
-        directory = self._directory()
-        source = None
-        if directory:
-            source = self._cached(directory, pack, raw)
-            if source is None:
-                data = self._decompress(pack, raw)
-                source = self._write(directory, pack, data)
-                if source is None:
-                    source = data
-        else:
-            source = self._decompress(pack, raw)
+        pack, raw, digest = self.packs[number]
+        source = self._unpacked(PREFIX + pack, _stem(pack), raw, digest, True)
         self._sources[number] = source
         return source
+
+    def source_chunk(self, chunk):
+        """The bytes of sources chunk `chunk` ('3.xz' of .pyzap/sources/), from its copy
+        ROOT/pyc-H/s3, unpacked the first time a source of it is read (pkg_resources'
+        pyparsing reads its own at every start: 2 chunks, ~9 ms of xz per certbot run).
+        OSError when it is not listed, damaged or cannot be decompressed here: a
+        traceback then shows no source lines, as before."""
+        found = self.chunks.get(chunk)
+        if found is None:
+            raise FileNotFoundError(2, 'sources chunk not in the bytecode index', self.archive.path + '/' + SOURCES + chunk)
+        raw, digest = found
+        source = self._unpacked(SOURCES + chunk, 's' + _stem(chunk), raw, digest, False)
+        if isinstance(source, bytes):
+            return source
+        try:
+            data = os.pread(source, raw, 0)
+        finally:
+            os.close(source)
+        if len(data) != raw:
+            raise OSError('%s: the copy of sources chunk %s is short' % (self.archive.path, chunk))
+        return data
+
+    def _unpacked(self, entry, stem, raw, digest, strict):
+        """An fd of ROOT/pyc-H/STEM, the decompressed copy of archive entry `entry`, made if
+        missing; its bytes when there is no usable cache or writing fails. strict (bytecode):
+        a damaged entry or no lzma exits; otherwise (sources) they raise OSError."""
+        directory = self._directory()
+        if directory:
+            fd = self._cached(directory, stem, raw)
+            if fd is not None:
+                return fd
+        data = self._decompress(entry, raw, digest, strict)
+        if directory:
+            fd = self._write(directory, stem, data, _what(entry, strict))
+            if fd is not None:
+                return fd
+        return data
 
     def _directory(self):
         """ROOT/pyc-H, made if missing and held open; False when there is no usable one."""
@@ -106,9 +139,9 @@ class Packs(object):
                 debug('bytecode packs of %s: no cache directory (%s); decompressing them in memory', self.archive.path, exc)
         return self._dir
 
-    def _cached(self, directory, pack, raw):
-        """An fd of the unpacked copy directory/PACK-STEM if it is ours (or root's) and whole, else None."""
-        path = directory + '/' + _stem(pack)
+    def _cached(self, directory, stem, raw):
+        """An fd of the unpacked copy directory/STEM if it is ours (or root's) and whole, else None."""
+        path = directory + '/' + stem
         try:
             fd = os.open(path, _FLAGS)
         except OSError:
@@ -121,22 +154,30 @@ class Packs(object):
         except OSError:
             pass
         os.close(fd)
-        debug('%s is not a whole copy of %s; unpacking it again', path, pack)
+        debug('%s is not a whole copy; unpacking it again', path)
         return None
 
-    def _decompress(self, pack, raw):
+    def _decompress(self, entry, raw, digest, strict):
+        """The decompressed bytes of archive entry `entry`: `raw` of them, whose SHA-256 is
+        `digest` (the cache directory is named after these: a copy in it must be what the
+        index says, whichever bundle wrote it); see _unpacked for `strict`."""
+        what = _what(entry, strict)
         try:
-            packed = self.archive.read(PREFIX + pack)
+            packed = self.archive.read(entry)
         except OSError as exc:
-            _fail('CORRUPT', '%s: cannot read bytecode pack %s (%s); the bundle is corrupt, rebuild or copy it again'
-                  % (self.archive.path, pack, exc))
-        if pack.endswith('.zz'):  # a zlib stream (a bundle with much bytecode, or built without lzma)
+            if not strict:
+                raise
+            _fail('CORRUPT', '%s: cannot read %s (%s); the bundle is corrupt, rebuild or copy it again'
+                  % (self.archive.path, what, exc))
+        if entry.endswith('.zz'):  # a zlib stream (a bundle with much bytecode, or built without lzma)
             import zlib
             decompress = zlib.decompress  # checks its Adler-32
         else:
             try:
                 import lzma
             except ImportError:
+                if not strict:  # no source lines, as for a module shipped without its source
+                    raise FileNotFoundError(2, 'cannot decompress the sources (no lzma module)', self.archive.path + '/' + entry)
                 _fail('NO_LZMA', '%s: this Python (%s) has no lzma module, needed to unpack the bundle\'s bytecode; '
                       'run it with a Python built with lzma (PYZAP_PYTHON), or rebuild the bundle with --compress 0'
                       % (self.archive.path, sys.executable))
@@ -145,15 +186,20 @@ class Packs(object):
             data = decompress(packed)
         except Exception as exc:
             data = exc
+        if isinstance(data, bytes) and len(data) == raw:
+            import hashlib  # first runs only: ~1 ms a MiB
+            if hashlib.sha256(data).hexdigest() != digest:
+                data = ValueError('its SHA-256 is not the one in the index')
         if not isinstance(data, bytes) or len(data) != raw:
             why = data if not isinstance(data, bytes) else '%d bytes, not %d' % (len(data), raw)
-            _fail('CORRUPT', '%s: bytecode pack %s is corrupt (%s); rebuild the bundle or copy it again'
-                  % (self.archive.path, pack, why))
+            if not strict:
+                raise OSError('%s: %s is corrupt (%s)' % (self.archive.path, what, why))
+            _fail('CORRUPT', '%s: %s is corrupt (%s); rebuild the bundle or copy it again'
+                  % (self.archive.path, what, why))
         return data
 
-    def _write(self, directory, pack, data):
+    def _write(self, directory, stem, data, what):
         """Publish `data` as directory/STEM (tmp, verify, fsync, rename); an fd of it, or None if writing failed."""
-        stem = _stem(pack)
         _cacheroot.reclaim(directory, stem)
         final = directory + '/' + stem
         tmp = '%s.tmp-%d' % (final, os.getpid())
@@ -168,14 +214,19 @@ class Packs(object):
                 raise OSError('%s is short' % tmp)
             os.fsync(fd)
             os.rename(tmp, final)  # the last rename wins; every copy is whole and the same
-            debug('unpacked bytecode pack %s of %s into %s', pack, self.archive.path, final)
+            debug('unpacked %s of %s', final, self.archive.path)
             return fd
         except OSError as exc:
-            debug('cannot write %s (%s); keeping bytecode pack %s in memory', tmp, exc, pack)
+            debug('cannot write %s (%s); keeping %s in memory', tmp, exc, what)
             if fd is not None:
                 os.close(fd)
             _cacheroot.rmtree(tmp)
             return None
+
+
+def _what(entry, strict):
+    """'bytecode pack 3.xz' or 'sources chunk 3.xz', for messages."""
+    return ('bytecode pack %s' if strict else 'sources chunk %s') % entry.rpartition('/')[2]
 
 
 def _stem(pack):

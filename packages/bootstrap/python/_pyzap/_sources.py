@@ -5,7 +5,9 @@ entry of its own but part of `.pyzap/sources/N.xz` (N.zz: a zlib stream, from a
 build Python without lzma), listed in `.pyzap/sources/index`. Nothing here
 runs at start-up: the index is read on the first get_source() (a traceback,
 inspect.getsource(), linecache), and one chunk, the most recent, is kept
-decompressed.
+decompressed. In a bundle with bytecode packs a chunk is decompressed once,
+into the cache beside the packs (`_bytecode.Packs.source_chunk`), and read
+from that copy by later runs.
 """
 from _pyzap._importer import SOURCES_INDEX as INDEX
 
@@ -35,6 +37,13 @@ def _index(archive):
 
 def _chunk(archive, chunk):
     key = (archive.path, chunk)
+    if _last[0] != key and archive.packed:
+        # A bundle with bytecode packs lists the chunks in their index: the chunk is
+        # decompressed once into the cache beside the packs, and read from there after.
+        from _pyzap import _bytecode
+        packs = _bytecode.packs(archive)
+        if chunk in packs.chunks:
+            _last[:] = [key, packs.source_chunk(chunk)]
     if _last[0] != key:
         packed = archive.read('.pyzap/sources/' + chunk)
         if chunk.endswith('.xz'):
