@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -207,7 +210,67 @@ static long find_file(const struct cfg *c, const char *p, size_t n)
 	return -1;
 }
 
-/* One walk of the central directory, extracting the entries the cfg lists. */
+/* An entry with at least this much to unpack is inflated by two processes
+ * (this one and a forked helper, each writing its own files) when there is a
+ * second core: inflating is most of a big first run (pandas + scipy + numpy:
+ * 472-502 ms for 140 MiB on one core, 269-309 ms on two). Below it, a fork
+ * costs more than it saves and this process unpacks the entry alone. */
+#define SPLIT_MIN_BYTES ((uint64_t)16 << 20)
+
+/* Which process writes each file (0: this one, 1: the helper), balancing
+ * bytes in cfg order; NULL when one process does it all. */
+static unsigned char *plan_split(const struct cfg *c)
+{
+	uint64_t total = 0, load[2] = { 0, 0 };
+	for (size_t i = 0; i < c->nfiles; i++)
+		total += c->files[i].size;
+	if (total < SPLIT_MIN_BYTES || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return NULL;
+	unsigned char *share = malloc(c->nfiles);
+	if (!share)
+		return NULL;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		share[i] = load[1] < load[0];
+		load[share[i]] += c->files[i].size;
+	}
+	return share;
+}
+
+/* Fork the helper that writes share 1: 0 in the helper, its pid here, -1 if
+ * there is none (no fork: this process writes everything). The helper dies
+ * with this process (kill -9 included), so it never writes into a directory
+ * that a later start reclaims. */
+static pid_t start_helper(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(PZ_EX_IO);
+	return 0;
+}
+
+/* Wait for the helper; its exit status is the extraction's (it printed its
+ * own error), unless this process failed first and stopped it. */
+static int finish_helper(pid_t pid, int rc)
+{
+	int st;
+	if (rc)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return rc ? rc : (pz_error("wait for the unpacking helper: %s", strerror(errno)), PZ_EX_IO);
+	if (rc)
+		return rc;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	pz_error("the process unpacking half of the files died (signal %d); run the bundle again", WTERMSIG(st));
+	return PZ_EX_IO;
+}
+
+/* One walk of the central directory, extracting the entries the cfg lists
+ * (a big entry: half of them, by bytes, in a forked helper). */
 static int extract_all(struct ex *x)
 {
 	const struct cfg *c = x->job->cfg;
@@ -215,12 +278,19 @@ static int extract_all(struct ex *x)
 	struct zr_iter it;
 	struct zr_entry e;
 	unsigned char *done = calloc(c->nfiles ? c->nfiles : 1, 1);
+	unsigned char *share = done ? plan_split(c) : NULL;
+	pid_t helper = share ? start_helper() : -1;
+	int me = helper == 0; /* 1 in the helper */
 	size_t ndone = 0;
 	int more, rc = 0, zrc = ZR_OK;
 	const char *prefix = zip_prefix(x->job);
 	size_t plen = strlen(prefix);
 	if (!done)
 		return pz_error("out of memory"), PZ_EX_IO;
+	if (helper < 0) {
+		free(share);
+		share = NULL;
+	}
 	zr_iter_init(&it, zr);
 	while (!rc && !(zrc = zr_next(&it, &e, &more)) && more) {
 		if (e.name_len <= plen || memcmp(e.name, prefix, plen))
@@ -229,12 +299,21 @@ static int extract_all(struct ex *x)
 		if (i < 0)
 			continue;
 		if (done[i]) {
+			if (me) /* this process reports it */
+				_exit(PZ_EX_CORRUPT);
 			rc = corrupt(x, &c->files[i], "the zip holds it twice");
 			break;
 		}
 		done[i] = 1, ndone++;
+		if (share && share[i] != me)
+			continue;
 		rc = extract_file(x, &c->files[i], &e);
 	}
+	if (me) /* the helper's part is done; this process checks the whole */
+		_exit(rc ? rc : zrc ? PZ_EX_CORRUPT : 0);
+	if (helper > 0)
+		rc = finish_helper(helper, rc);
+	free(share);
 	if (!rc && zrc == ZR_IO) {
 		pz_error("cannot read %s: %s; check the file and its disk", zr->path, zr->err);
 		rc = PZ_EX_SELF;
