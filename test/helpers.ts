@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: temporary directories that clean up after
 // themselves, running the real CLI, and running real bundles.
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll } from "vitest";
@@ -126,4 +126,12 @@ export function bytecodeOf(pyz: string, python = "python3"): { name: string; siz
   ].join("\n");
   const rows = JSON.parse(ok(run(python, ["-c", code, pyz])).stdout) as [string, number, "entry" | "pack", number | null][];
   return rows.map(([name, size, where, pack]) => ({ name, size, where, pack }));
+}
+
+/** The files under `root` (not directories), as paths relative to it, sorted. */
+export function filesUnder(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => !e.isDirectory())
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
+    .sort();
 }

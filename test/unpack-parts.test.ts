@@ -4,10 +4,9 @@
 // reads templates beside its __file__ is unpacked alone and imported from the
 // cache (pandas' Styler); a package that lists its own folder on the normal
 // path is still unpacked whole. (The scan's patterns: test/unit/zipsafety.test.ts.)
-import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, test } from "vitest";
-import { bundle, ok, pyzap, run, tempDir } from "./helpers.js";
+import { bundle, filesUnder, ok, pyzap, run, tempDir } from "./helpers.js";
 
 const wheelhouse = inject("wheelhouse");
 const dir = tempDir();
@@ -27,19 +26,6 @@ interface Report {
   page: string;
   plugins: string[];
   listing_file: string;
-}
-
-function filesUnder(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(path.relative(root, p));
-    }
-  };
-  walk(root);
-  return out.sort();
 }
 
 let out: string;

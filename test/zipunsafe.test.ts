@@ -2,10 +2,9 @@
 // whole package unpacked into the cache entry; --unpack, --zip and
 // --unpack-all override the scan. Real bundles of the fixture-data wheel,
 // real runs. (The scan itself, pattern by pattern: test/unit/zipsafety.test.ts.)
-import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, test } from "vitest";
-import { bundle, ok, pyzap, run, tempDir } from "./helpers.js";
+import { bundle, filesUnder, ok, pyzap, run, tempDir } from "./helpers.js";
 
 const wheelhouse = inject("wheelhouse");
 const dir = tempDir();
@@ -43,19 +42,6 @@ const build = (name: string, extra: string[] = []) => {
   return { out, stderr: result.stderr };
 };
 const report = (file: string, args: string[] = []) => JSON.parse(ok(run(file, args, env)).stdout) as Report;
-
-function filesUnder(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(path.relative(root, p));
-    }
-  };
-  walk(root);
-  return out.sort();
-}
 
 let auto: { out: string; stderr: string };
 beforeAll(() => {
