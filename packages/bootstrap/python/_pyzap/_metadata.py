@@ -85,15 +85,11 @@ class _ArchivePath(object):
         return self._name in self._archive.dirs()
 
     def is_file(self):
-        if self._name in self._archive.files:
-            return True
-        if not self._name.endswith('.py') or not self._archive.chunked:
-            return False
-        try:  # a compiled module's source, kept in the chunks
-            self.read_bytes()
-        except OSError:
-            return False
-        return True
+        # A compiled module's source is in the chunks: the loader's rule (_importer.ArchiveLoader),
+        # answered from the names alone, not by decompressing a chunk.
+        archive = self._archive
+        return self._name in archive.files or (
+            archive.chunked and self._name.endswith('.py') and archive.has_pyc(self._name + 'c'))
 
     def exists(self):
         return self.is_dir() or self.is_file()
