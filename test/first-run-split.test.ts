@@ -108,4 +108,21 @@ describe("a first run with a big entry", () => {
     expect(readdirSync(cache).filter((n) => n.includes(".tmp-"))).toEqual([]); // reclaimed
     expect(ok(pyzap(["cache", "verify"], { PYZAP_CACHE: cache })).stdout).toMatch(/ ok /);
   });
+
+  test("a disk that fills up under both processes: exit 75 and one line, nothing left", (ctx) => {
+    // A 20 MiB tmpfs in a mount namespace of its own (root; CI runs as root): too small for 48 MiB.
+    const small = path.join(dir, "small-disk");
+    mkdirSync(small, { recursive: true });
+    const script = `mount -t tmpfs -o size=20m,mode=0755 tmpfs ${small} || exit 99; PYZAP_CACHE=${small}/cache ${out}; echo "rc=$?"; echo "left: $(ls -A ${small}/cache | tr "\\n" " ")"`;
+    const r = spawnSync("unshare", ["-m", "sh", "-c", script], { encoding: "utf8", env: BASE_ENV });
+    if (r.status === 99 || r.error) {
+      process.stdout.write(`skipped: cannot mount a small tmpfs here (${r.error?.message ?? r.stderr.trim()})\n`);
+      ctx.skip();
+    }
+    expect(r.stdout).toContain("rc=75");
+    const lines = r.stderr.split("\n").filter((l) => l.startsWith("pyzap:"));
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/No space left on device.*free some space/);
+    expect(r.stdout).toMatch(/^left: $/m);
+  });
 });

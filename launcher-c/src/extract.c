@@ -239,28 +239,51 @@ static unsigned char *plan_split(const struct cfg *c)
 /* Fork the helper that writes share 1: 0 in the helper, its pid here, -1 if
  * there is none (no fork: this process writes everything). The helper dies
  * with this process (kill -9 included), so it never writes into a directory
- * that a later start reclaims. */
-static pid_t start_helper(void)
+ * that a later start reclaims. Its stderr goes to *errfd, a pipe this process
+ * reads only if the helper alone failed: a failure both meet (a full disk)
+ * is still one line. */
+static pid_t start_helper(int *errfd)
 {
+	int p[2];
 	pid_t parent = getpid();
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
 	pid_t pid = fork();
-	if (pid != 0)
+	if (pid != 0) {
+		close(p[1]);
+		if (pid < 0)
+			close(p[0]);
+		else
+			*errfd = p[0];
 		return pid;
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+	}
+	close(p[0]);
+	/* Non-blocking: a line that does not fit is lost, never a helper stuck on a full pipe. */
+	if (dup2(p[1], STDERR_FILENO) < 0 || fcntl(STDERR_FILENO, F_SETFL, O_NONBLOCK) != 0 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(PZ_EX_IO);
 	return 0;
 }
 
-/* Wait for the helper; its exit status is the extraction's (it printed its
- * own error), unless this process failed first and stopped it. */
-static int finish_helper(pid_t pid, int rc)
+/* Wait for the helper; its exit status is the extraction's (its own error
+ * line is passed on), unless this process failed first and stopped it. */
+static int finish_helper(pid_t pid, int errfd, int rc)
 {
 	int st;
 	if (rc)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			close(errfd);
 			return rc ? rc : (pz_error("wait for the unpacking helper: %s", strerror(errno)), PZ_EX_IO);
+		}
+	if (!rc && WIFEXITED(st) && WEXITSTATUS(st)) {
+		char buf[4096];
+		ssize_t n;
+		while ((n = read(errfd, buf, sizeof buf)) > 0)
+			write_all(STDERR_FILENO, buf, (size_t)n);
+	}
+	close(errfd);
 	if (rc)
 		return rc;
 	if (WIFEXITED(st))
@@ -279,7 +302,8 @@ static int extract_all(struct ex *x)
 	struct zr_entry e;
 	unsigned char *done = calloc(c->nfiles ? c->nfiles : 1, 1);
 	unsigned char *share = done ? plan_split(c) : NULL;
-	pid_t helper = share ? start_helper() : -1;
+	int errfd = -1;
+	pid_t helper = share ? start_helper(&errfd) : -1;
 	int me = helper == 0; /* 1 in the helper */
 	size_t ndone = 0;
 	int more, rc = 0, zrc = ZR_OK;
@@ -312,7 +336,7 @@ static int extract_all(struct ex *x)
 	if (me) /* the helper's part is done; this process checks the whole */
 		_exit(rc ? rc : zrc ? PZ_EX_CORRUPT : 0);
 	if (helper > 0)
-		rc = finish_helper(helper, rc);
+		rc = finish_helper(helper, errfd, rc);
 	free(share);
 	if (!rc && zrc == ZR_IO) {
 		pz_error("cannot read %s: %s; check the file and its disk", zr->path, zr->err);
