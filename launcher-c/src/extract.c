@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -217,6 +218,15 @@ static long find_file(const struct cfg *c, const char *p, size_t n)
  * costs more than it saves and this process unpacks the entry alone. */
 #define SPLIT_MIN_BYTES ((uint64_t)16 << 20)
 
+/* CPUs this process may run on: a container's cpuset, not the host's count. */
+static int usable_cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		return CPU_COUNT(&set);
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 /* Which process writes each file (0: this one, 1: the helper), balancing
  * bytes in cfg order; NULL when one process does it all. */
 static unsigned char *plan_split(const struct cfg *c)
@@ -224,7 +234,7 @@ static unsigned char *plan_split(const struct cfg *c)
 	uint64_t total = 0, load[2] = { 0, 0 };
 	for (size_t i = 0; i < c->nfiles; i++)
 		total += c->files[i].size;
-	if (total < SPLIT_MIN_BYTES || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (total < SPLIT_MIN_BYTES || usable_cpus() < 2)
 		return NULL;
 	unsigned char *share = malloc(c->nfiles);
 	if (!share)
